@@ -1,0 +1,169 @@
+// swell-controller: the rollout controller. See docs/architecture.md.
+
+#include <csignal>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+#include <prometheus/exposer.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "controller/reconciler.h"
+#include "controller/service/agent_service.h"
+#include "controller/service/metrics.h"
+#include "controller/service/rollout_service.h"
+#include "controller/store/postgres_store.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
+          "gRPC address for agents and swellctl");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:7071",
+          "HTTP address of /metrics; empty disables it");
+ABSL_FLAG(std::string, database, "",
+          "PostgreSQL connection string (libpq), e.g. "
+          "\"host=127.0.0.1 port=5432 dbname=swell user=swell\"; "
+          "default: $SWELL_DATABASE");
+ABSL_FLAG(bool, insecure, false,
+          "serve plaintext gRPC without authentication; for local demos and "
+          "tests only (mTLS and tokens are not built yet, so this is "
+          "required for now)");
+ABSL_FLAG(absl::Duration, tick, absl::Milliseconds(200),
+          "how often the reconciler looks at every rollout without an event");
+ABSL_FLAG(absl::Duration, agent_grace, absl::Seconds(30),
+          "an admitted host whose agent is silent this long counts as failed");
+ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(30),
+          "how long to keep trying to reach the database at start");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop = true; }
+
+absl::StatusOr<std::unique_ptr<swell::controller::PostgresStore>> ConnectStore(
+    const std::string& conninfo, absl::Duration wait) {
+  const absl::Time deadline = absl::Now() + wait;
+  absl::Duration backoff = absl::Milliseconds(200);
+  while (true) {
+    auto store = swell::controller::PostgresStore::Connect(conninfo);
+    if (store.ok() || absl::Now() + backoff > deadline ||
+        store.status().code() != absl::StatusCode::kUnavailable) {
+      return store;
+    }
+    spdlog::warn("database not reachable yet ({}); retrying",
+                 store.status().message());
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+int Fail(const absl::Status& s, const std::string& what) {
+  spdlog::critical("{}: {}", what, s.ToString());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "the Swell rollout controller.\n\n"
+      "Keeps every host's desired state in PostgreSQL, admits hosts wave by\n"
+      "wave, gates each wave on agents' health samples, and rolls back by\n"
+      "itself. Agents and swellctl connect to --listen.\n\n"
+      "Example:\n"
+      "  swell-controller --insecure --listen 127.0.0.1:7070 \\\n"
+      "      --database \"host=127.0.0.1 port=5432 dbname=swell user=swell\"");
+  absl::ParseCommandLine(argc, argv);
+  swell::common::InitLogging("controller", absl::GetFlag(FLAGS_log_level));
+
+  if (!absl::GetFlag(FLAGS_insecure)) {
+    spdlog::critical(
+        "mTLS and tokens are not built yet; start with --insecure for a "
+        "local demo or test");
+    return 2;
+  }
+  spdlog::warn(
+      "INSECURE: plaintext gRPC, no authentication. Anyone who can reach {} "
+      "can change every host. Use only for local demos and tests.",
+      absl::GetFlag(FLAGS_listen));
+
+  std::string conninfo = absl::GetFlag(FLAGS_database);
+  if (conninfo.empty() && std::getenv("SWELL_DATABASE") != nullptr) {
+    conninfo = std::getenv("SWELL_DATABASE");
+  }
+  if (conninfo.empty()) {
+    spdlog::critical("--database (or $SWELL_DATABASE) is required");
+    return 2;
+  }
+
+  auto store = ConnectStore(conninfo, absl::GetFlag(FLAGS_database_wait));
+  if (!store.ok()) return Fail(store.status(), "cannot connect to the database");
+  if (auto s = (*store)->Migrate(); !s.ok()) return Fail(s, "migration failed");
+
+  auto& clock = swell::common::RealClock::Get();
+  swell::controller::HealthWindow health;
+  swell::controller::AgentTracker tracker(clock.Now());
+  swell::controller::SessionRegistry sessions;
+  swell::controller::Reconciler reconciler(
+      store->get(), &tracker, &sessions, &health, &clock,
+      {absl::GetFlag(FLAGS_tick), absl::GetFlag(FLAGS_agent_grace)});
+  swell::controller::AgentServiceImpl agent_service(
+      &sessions, &tracker, &health,
+      {[&](const swell::v1::Hello& h) { reconciler.OnHello(h); },
+       [&] { reconciler.Wake(); }},
+      &clock);
+  swell::controller::RolloutServiceImpl rollout_service(&reconciler, &tracker);
+
+  if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen),
+                           grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&agent_service);
+  builder.RegisterService(&rollout_service);
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetMaxSendMessageSize(16 << 20);
+  // Bounded memory per agent stream: a small flow-control window.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             5000);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    spdlog::critical("cannot listen on {}", absl::GetFlag(FLAGS_listen));
+    return 1;
+  }
+  spdlog::info("listening on {}", absl::GetFlag(FLAGS_listen));
+
+  std::unique_ptr<prometheus::Exposer> exposer;
+  auto metrics = std::make_shared<swell::controller::ControllerMetrics>(
+      &reconciler, &agent_service, &sessions);
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(
+          absl::GetFlag(FLAGS_metrics_listen));
+      exposer->RegisterCollectable(metrics);
+      spdlog::info("metrics on http://{}/metrics", absl::GetFlag(FLAGS_metrics_listen));
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot serve metrics on {}: {}",
+                       absl::GetFlag(FLAGS_metrics_listen), e.what());
+      return 1;
+    }
+  }
+
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  while (!g_stop) absl::SleepFor(absl::Milliseconds(100));
+  spdlog::info("shutting down");
+  server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  reconciler.Stop();
+  return 0;
+}

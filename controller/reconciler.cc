@@ -1,0 +1,273 @@
+#include "controller/reconciler.h"
+
+#include <set>
+#include <utility>
+
+#include "spdlog/spdlog.h"
+
+namespace swell::controller {
+namespace {
+
+template <typename T, typename KeyFn>
+void KeepLast(std::vector<T>* items, KeyFn key) {
+  std::set<decltype(key(items->front()))> seen;
+  std::vector<T> out;
+  for (auto it = items->rbegin(); it != items->rend(); ++it) {
+    if (seen.insert(key(*it)).second) out.push_back(std::move(*it));
+  }
+  items->assign(std::make_move_iterator(out.rbegin()),
+                std::make_move_iterator(out.rend()));
+}
+
+template <typename T>
+void MoveAppend(std::vector<T>& from, std::vector<T>* into) {
+  for (auto& x : from) into->push_back(std::move(x));
+}
+
+}  // namespace
+
+void AppendMutation(Mutation from, Mutation* into) {
+  MoveAppend(from.hosts, &into->hosts);
+  MoveAppend(from.rollouts, &into->rollouts);
+  MoveAppend(from.rollout_hosts, &into->rollout_hosts);
+  MoveAppend(from.desired, &into->desired);
+  MoveAppend(from.desired_removed, &into->desired_removed);
+  MoveAppend(from.verdicts, &into->verdicts);
+  MoveAppend(from.audit, &into->audit);
+  if (from.freeze) into->freeze = std::move(from.freeze);
+}
+
+void CompactMutation(Mutation* m) {
+  if (!m->hosts.empty()) KeepLast(&m->hosts, [](const Host& h) { return h.id; });
+  if (!m->rollouts.empty()) {
+    KeepLast(&m->rollouts, [](const Rollout& r) { return r.id; });
+  }
+  if (!m->rollout_hosts.empty()) {
+    KeepLast(&m->rollout_hosts, [](const RolloutHost& h) {
+      return std::make_pair(h.rollout_id, h.host_id);
+    });
+  }
+  if (!m->desired.empty()) {
+    KeepLast(&m->desired, [](const HostDesired& d) {
+      return std::make_pair(d.host_id, d.spec.name());
+    });
+  }
+}
+
+Reconciler::Reconciler(Store* store, AgentTracker* agents,
+                       SessionRegistry* sessions, HealthWindow* health,
+                       const common::Clock* clock, Options options)
+    : store_(store),
+      agents_(agents),
+      sessions_(sessions),
+      health_(health),
+      clock_(clock),
+      options_(options) {}
+
+Reconciler::~Reconciler() { Stop(); }
+
+absl::Status Reconciler::Start() {
+  auto state = store_->Load();
+  if (!state.ok()) return state.status();
+  auto fleet = BuildFleet(*std::move(state));
+  if (!fleet.ok()) return fleet.status();
+  fleet_ = *std::move(fleet);
+  loaded_ = true;
+  int active = 0;
+  for (const auto& [id, rec] : fleet_.rollouts) active += IsActive(rec.rollout);
+  spdlog::info("loaded {} hosts, {} rollouts ({} active){}", fleet_.hosts.size(),
+               fleet_.rollouts.size(), active,
+               fleet_.freeze.active ? "; the fleet is FROZEN" : "");
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+void Reconciler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Reconciler::Post(Command command) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.push_back(std::move(command));
+  }
+  cv_.notify_one();
+}
+
+void Reconciler::OnHello(const swell::v1::Hello& hello) {
+  swell::v1::Hello copy;
+  copy.set_host_id(hello.host_id());
+  *copy.mutable_labels() = hello.labels();
+  copy.set_agent_version(hello.agent_version());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hellos_.push_back(std::move(copy));
+  }
+  cv_.notify_one();
+}
+
+void Reconciler::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Reconciler::Run() {
+  auto next_tick = absl::Now() + options_.tick;
+  while (true) {
+    std::vector<swell::v1::Hello> hellos;
+    std::vector<Command> commands;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_until(lock, absl::ToChronoTime(next_tick), [&] {
+        return stop_ || woken_ || !hellos_.empty() || !commands_.empty();
+      });
+      if (stop_) break;
+      hellos.swap(hellos_);
+      commands.swap(commands_);
+      woken_ = false;
+    }
+    if (absl::Now() >= next_tick) next_tick = absl::Now() + options_.tick;
+    Tick(std::move(hellos), std::move(commands));
+  }
+  // Answer whatever is still queued so no RPC hangs.
+  std::lock_guard<std::mutex> lock(mu_);
+  GenerationPlan gens(&fleet_);
+  std::map<std::string, Plan> plans;
+  CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
+  for (auto& c : commands_) {
+    c.respond(absl::UnavailableError("the controller is shutting down"), ctx);
+  }
+}
+
+bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
+  if (loaded_) return true;
+  auto state = store_->Load();
+  absl::StatusOr<Fleet> fleet =
+      state.ok() ? BuildFleet(*std::move(state)) : state.status();
+  if (!fleet.ok()) {
+    if (clock_->Now() - last_load_error_ > absl::Seconds(10)) {
+      spdlog::error("cannot reload from the database: {}",
+                    fleet.status().ToString());
+      last_load_error_ = clock_->Now();
+    }
+    GenerationPlan gens(&fleet_);
+    std::map<std::string, Plan> plans;
+    CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
+    for (auto& c : commands) c.respond(fleet.status(), ctx);
+    return false;
+  }
+  fleet_ = *std::move(fleet);
+  loaded_ = true;
+  spdlog::info("reloaded the model from the database");
+  for (const auto& [id, host] : fleet_.hosts) {
+    sessions_->Push(id, DesiredStateFor(fleet_, id));
+  }
+  return true;
+}
+
+void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
+                      std::vector<Command> commands) {
+  stats_.ticks++;
+  if (!EnsureLoaded(commands)) return;
+  const absl::Time now = clock_->Now();
+  Mutation m;
+  GenerationPlan gens(&fleet_);
+  std::map<std::string, Plan> plans;
+  std::set<std::string> push;
+
+  for (const auto& hello : hellos) {
+    Host h;
+    auto it = fleet_.hosts.find(hello.host_id());
+    if (it != fleet_.hosts.end()) h = it->second;
+    std::map<std::string, std::string> labels(hello.labels().begin(),
+                                              hello.labels().end());
+    push.insert(hello.host_id());
+    if (it != fleet_.hosts.end() && h.labels == labels &&
+        h.agent_version == hello.agent_version()) {
+      continue;
+    }
+    h.id = hello.host_id();
+    h.labels = std::move(labels);
+    h.agent_version = hello.agent_version();
+    if (h.first_seen == absl::InfinitePast()) h.first_seen = now;
+    h.last_seen = now;
+    Mutation hm;
+    hm.hosts.push_back(h);
+    ApplyMutation(hm, plans, &fleet_);
+    AppendMutation(std::move(hm), &m);
+  }
+
+  CommandContext ctx{fleet_, &gens, now, *store_, &plans};
+  std::vector<Command> decided;
+  for (auto& c : commands) {
+    absl::StatusOr<Mutation> cm = c.decide(ctx);
+    if (!cm.ok()) {
+      c.respond(cm.status(), ctx);
+      continue;
+    }
+    ApplyMutation(*cm, plans, &fleet_);
+    AppendMutation(*std::move(cm), &m);
+    decided.push_back(std::move(c));
+  }
+
+  if (fleet_.freeze.active && now >= fleet_.freeze.expires) {
+    Mutation fm;
+    fm.freeze = Freeze{};
+    fm.audit.push_back(AuditEvent{now, "swell-controller", "unfreeze", "",
+                                  "the freeze expired"});
+    ApplyMutation(fm, plans, &fleet_);
+    AppendMutation(std::move(fm), &m);
+  }
+
+  StepContext sc{&fleet_, agents_, health_, now, options_.agent_grace};
+  int64_t active = 0;
+  for (auto& [id, rec] : fleet_.rollouts) {
+    if (!IsActive(rec.rollout)) continue;
+    ++active;
+    Mutation sm;
+    StepRollout(rec, sc, &gens, &sm);
+    ApplyMutation(sm, plans, &fleet_);
+    AppendMutation(std::move(sm), &m);
+  }
+  stats_.active_rollouts = active;
+  stats_.frozen = fleet_.freeze.active;
+
+  for (const auto& [host, generation] : gens.touched()) {
+    Host& h = fleet_.hosts[host];
+    h.id = host;
+    h.desired_generation = generation;
+    m.hosts.push_back(h);
+    push.insert(host);
+  }
+
+  absl::Status committed = absl::OkStatus();
+  if (!m.empty()) {
+    CompactMutation(&m);
+    committed = store_->Commit(m);
+    if (committed.ok()) {
+      stats_.commits++;
+    } else {
+      stats_.commit_failures++;
+      spdlog::error("commit failed, reloading from the database: {}",
+                    committed.ToString());
+      loaded_ = false;  // the in-memory model ran ahead of the database
+    }
+  }
+  if (committed.ok()) {
+    for (const auto& host : push) {
+      if (sessions_->Push(host, DesiredStateFor(fleet_, host))) stats_.pushes++;
+    }
+  }
+  for (auto& c : decided) c.respond(committed, ctx);
+}
+
+}  // namespace swell::controller

@@ -1,0 +1,402 @@
+#include "controller/rollout/rollout_step.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/value.h"
+
+namespace swell::controller {
+namespace {
+
+bool Admitted(HostState s) {
+  return s == HostState::kApplying || s == HostState::kConverged ||
+         s == HostState::kFailed || s == HostState::kRollingBack ||
+         s == HostState::kRolledBack;
+}
+
+std::string Dur(absl::Duration d) { return absl::FormatDuration(absl::Trunc(d, absl::Seconds(1))); }
+
+// A plan without a failed-hosts gate still must not advance past hosts that
+// failed: this is the gate it gets.
+const GateSpec& ImplicitFailedHostsGate() {
+  static const GateSpec* g = [] {
+    auto* s = new GateSpec;
+    s->name = "failed-hosts";
+    s->check = "failed_hosts <= 0";
+    s->kind = GateKind::kFailedHosts;
+    s->op = Comparison::kLe;
+    s->threshold = 0;
+    return s;
+  }();
+  return *g;
+}
+
+// One step of one rollout. Works on copies; Finish() emits what changed.
+class Step {
+ public:
+  Step(RolloutRecord& rec, const StepContext& ctx, GenerationPlan* gens,
+       Mutation* out)
+      : rec_(rec), ctx_(ctx), gens_(gens), out_(out), r_(rec.rollout),
+        hosts_(rec.hosts) {}
+
+  void Run() {
+    switch (r_.state) {
+      case RolloutState::kRunning:
+        RunWave();
+        break;
+      case RolloutState::kHalted:
+      case RolloutState::kPaused:
+        TrackApplies();
+        break;
+      case RolloutState::kRollingBack:
+        TrackRollback();
+        break;
+      case RolloutState::kSucceeded:
+      case RolloutState::kRolledBack:
+        break;
+    }
+    Finish();
+  }
+
+ private:
+  const std::string& Var() const { return r_.variable; }
+
+  void SetHost(RolloutHost& h, HostState s, std::string message) {
+    h.state = s;
+    h.message = std::move(message);
+    h.updated = ctx_.now;
+    changed_.insert(h.host_id);
+  }
+
+  void SetRollout(RolloutState s, std::string reason) {
+    r_.state = s;
+    r_.reason = std::move(reason);
+    rollout_changed_ = true;
+  }
+
+  void SetPhase(WavePhase p) {
+    r_.phase = p;
+    r_.phase_started = ctx_.now;
+    rollout_changed_ = true;
+  }
+
+  void Audit(std::string action, std::string reason) {
+    out_->audit.push_back(
+        AuditEvent{ctx_.now, "swell-controller", std::move(action), r_.id,
+                   std::move(reason)});
+  }
+
+  bool Silent(const std::string& host, absl::Time since) const {
+    if (ctx_.agents->Connected(host)) return false;
+    absl::Time heard = std::max(ctx_.agents->LastHeard(host), since);
+    return ctx_.now - heard > ctx_.agent_grace;
+  }
+
+  // The host's value before this rollout: what Swell enforces there, else
+  // what its agent reported.
+  std::optional<swell::v1::Value> PreviousValue(const std::string& host) const {
+    auto d = ctx_.fleet->desired.find(host);
+    if (d != ctx_.fleet->desired.end()) {
+      auto v = d->second.find(Var());
+      if (v != d->second.end()) return v->second.value;
+    }
+    return ctx_.agents->Actual(host, Var());
+  }
+
+  void Admit() {
+    bool waiting = false;
+    for (auto& [id, h] : hosts_) {
+      if (h.wave != r_.current_wave) continue;
+      if (h.state != HostState::kWaiting && h.state != HostState::kAdmitting) {
+        continue;
+      }
+      std::optional<swell::v1::Value> prev = PreviousValue(id);
+      if (prev) {
+        h.previous = *prev;
+        h.previous_known = true;
+        h.generation = gens_->Touch(id);
+        out_->desired.push_back(HostDesired{id, r_.spec, r_.new_value, r_.id});
+        SetHost(h, HostState::kApplying, "desired value sent");
+      } else if (Silent(id, r_.phase_started)) {
+        SetHost(h, HostState::kFailed,
+                absl::StrCat("agent never reported the current value of ",
+                             Var(), " within ", Dur(ctx_.agent_grace)));
+      } else {
+        if (h.state == HostState::kWaiting) {
+          SetHost(h, HostState::kAdmitting, "waiting for the agent's report");
+        }
+        waiting = true;
+      }
+    }
+    if (!waiting) SetPhase(WavePhase::kConverging);
+  }
+
+  // Applying -> converged or failed, from what agents reported.
+  void TrackApplies() {
+    for (auto& [id, h] : hosts_) {
+      if (h.state != HostState::kApplying) continue;
+      auto a = ctx_.agents->LastApply(id, Var());
+      if (a && a->generation >= h.generation) {
+        if (a->ok && common::SameValue(a->actual, r_.new_value)) {
+          SetHost(h, HostState::kConverged, "converged");
+          continue;
+        }
+        if (!a->ok) {
+          h.output_tail = a->output_tail;
+          SetHost(h, HostState::kFailed, a->message);
+          continue;
+        }
+      }
+      if (Silent(id, h.updated)) {
+        SetHost(h, HostState::kFailed,
+                absl::StrCat("agent silent for more than ", Dur(ctx_.agent_grace)));
+      }
+    }
+  }
+
+  GateInput InputFor(const GateSpec& g) const {
+    GateInput in;
+    for (const auto& [id, h] : hosts_) {
+      if (!Admitted(h.state)) continue;
+      ++in.admitted_hosts;
+      if (h.state == HostState::kFailed) in.failed_hosts.push_back(id);
+      if (h.state != HostState::kConverged || g.kind != GateKind::kMetric) continue;
+      auto p = ctx_.health->Latest(id, g.metric, h.updated);
+      in.samples[id] = (p && p->ok) ? std::optional<double>(p->value) : std::nullopt;
+    }
+    return in;
+  }
+
+  void Record(const GateSpec& g, const GateVerdict& v) {
+    std::string key = absl::StrCat(r_.current_wave, "/", g.name, "/",
+                                   std::string(GateResultName(v.result)));
+    if (!rec_.gates.recorded.insert(key).second) return;
+    out_->verdicts.push_back(VerdictRecord{
+        r_.id, r_.current_wave, g.name, std::string(GateResultName(v.result)),
+        v.summary, v.evidence_json, g.dry_run, ctx_.now});
+  }
+
+  // Evaluates every gate. Returns the summary of the first gate that failed
+  // for real (not dry run, enough consecutive breaches), or "" if none did.
+  // `all_pass` tells whether every acting gate passed.
+  std::string EvaluateGates(bool final, bool* all_pass, std::string* inconclusive) {
+    std::vector<const GateSpec*> gates;
+    bool has_failed_hosts_gate = false;
+    for (const GateSpec& g : rec_.plan.gates) {
+      gates.push_back(&g);
+      has_failed_hosts_gate |= g.kind == GateKind::kFailedHosts;
+    }
+    if (!has_failed_hosts_gate) gates.push_back(&ImplicitFailedHostsGate());
+    *all_pass = true;
+    std::string failure;
+    for (const GateSpec* g : gates) {
+      GateVerdict v = EvaluateGate(*g, InputFor(*g));
+      int& breaches = rec_.gates.breaches[g->name];
+      breaches = v.result == GateResult::kFail ? breaches + 1 : 0;
+      bool acts = !g->dry_run;
+      if (v.result == GateResult::kFail) {
+        if (g->dry_run || breaches >= g->consecutive_breaches) Record(*g, v);
+        if (acts && breaches >= g->consecutive_breaches && failure.empty()) {
+          failure = v.summary;
+        }
+      }
+      if (acts && v.result != GateResult::kPass) *all_pass = false;
+      if (acts && v.result == GateResult::kInconclusive && inconclusive->empty()) {
+        *inconclusive = v.summary;
+      }
+      if (final && v.result != GateResult::kFail) Record(*g, v);
+    }
+    return failure;
+  }
+
+  void Fail(const std::string& why, FailureAction action) {
+    Audit("gate_failed", why);
+    if (action == FailureAction::kRollback) {
+      // The rollback starts from what this step already decided; hosts it
+      // changes again are written again, and the last write wins.
+      for (const auto& id : changed_) out_->rollout_hosts.push_back(hosts_[id]);
+      RolloutRecord current = rec_;
+      current.rollout = r_;
+      current.hosts = hosts_;
+      StartRollback(current, why, ctx_.now, gens_, out_);
+      rolled_back_ = true;
+    } else {
+      SetRollout(RolloutState::kPaused, why);
+      Audit("paused", why);
+    }
+  }
+
+  void RunWave() {
+    if (r_.phase == WavePhase::kAdmitting) Admit();
+    TrackApplies();
+
+    bool all_pass = false;
+    std::string inconclusive;
+    const bool bake_over = r_.phase == WavePhase::kBaking &&
+                           ctx_.now >= r_.phase_started + rec_.plan.bake;
+    std::string failure = EvaluateGates(bake_over, &all_pass, &inconclusive);
+    if (!failure.empty()) return Fail(failure, rec_.plan.on_failure);
+
+    if (r_.phase == WavePhase::kConverging) {
+      bool pending = false;
+      int still = 0;
+      for (const auto& [id, h] : hosts_) {
+        if (h.wave == r_.current_wave && h.state == HostState::kApplying) {
+          pending = true;
+          ++still;
+        }
+      }
+      if (!pending) {
+        SetPhase(WavePhase::kBaking);
+      } else if (ctx_.now - r_.phase_started > rec_.plan.progress_deadline) {
+        return Fail(absl::StrCat("wave ", r_.current_wave + 1,
+                                 " did not converge within ",
+                                 Dur(rec_.plan.progress_deadline), ": ", still,
+                                 " host(s) still applying"),
+                    rec_.plan.on_failure);
+      }
+      return;
+    }
+    if (!bake_over) return;
+    if (!all_pass) {
+      return Fail(absl::StrCat("inconclusive at the end of the bake of wave ",
+                               r_.current_wave + 1, ": ", inconclusive),
+                  rec_.plan.on_inconclusive);
+    }
+    if (r_.current_wave + 1 < r_.wave_count) {
+      r_.current_wave++;
+      SetPhase(WavePhase::kAdmitting);
+      Audit("wave_started", absl::StrCat("wave ", r_.current_wave + 1, " of ",
+                                         r_.wave_count));
+      Admit();  // admit at once rather than on the next tick
+      return;
+    }
+    SetRollout(RolloutState::kSucceeded, "every wave converged and passed its gates");
+    Audit("succeeded", r_.reason);
+    for (const auto& [id, h] : hosts_) {
+      if (h.state == HostState::kWaiting || h.state == HostState::kAdmitting) {
+        gens_->Touch(id);  // its observe-only entry goes away
+      }
+    }
+  }
+
+  void TrackRollback() {
+    bool pending = false;
+    int failed = 0;
+    for (auto& [id, h] : hosts_) {
+      if (h.state == HostState::kFailed && h.message.rfind("rollback", 0) == 0) {
+        ++failed;
+      }
+      if (h.state != HostState::kRollingBack) continue;
+      auto a = ctx_.agents->LastApply(id, Var());
+      if (a && a->generation >= h.generation) {
+        if (a->ok && common::SameValue(a->actual, h.previous)) {
+          SetHost(h, HostState::kRolledBack, "previous value restored");
+          continue;
+        }
+        if (!a->ok) {
+          h.output_tail = a->output_tail;
+          SetHost(h, HostState::kFailed, absl::StrCat("rollback failed: ", a->message));
+          ++failed;
+          continue;
+        }
+      }
+      if (Silent(id, h.updated)) {
+        SetHost(h, HostState::kFailed,
+                absl::StrCat("rollback unconfirmed: agent silent for more than ",
+                             Dur(ctx_.agent_grace)));
+        ++failed;
+        continue;
+      }
+      pending = true;
+    }
+    if (pending) return;
+    std::string why = failed == 0
+                          ? r_.reason
+                          : absl::StrCat(r_.reason, " (", failed,
+                                         " host(s) did not confirm the rollback)");
+    SetRollout(RolloutState::kRolledBack, why);
+    Audit("rolled_back", why);
+  }
+
+  void Finish() {
+    if (rolled_back_) return;  // StartRollback emitted the rollout and hosts
+    if (rollout_changed_) {
+      r_.updated = ctx_.now;
+      out_->rollouts.push_back(r_);
+    }
+    for (const auto& id : changed_) out_->rollout_hosts.push_back(hosts_[id]);
+  }
+
+  RolloutRecord& rec_;
+  const StepContext& ctx_;
+  GenerationPlan* gens_;
+  Mutation* out_;
+  Rollout r_;
+  std::map<std::string, RolloutHost> hosts_;
+  std::set<std::string> changed_;
+  bool rollout_changed_ = false;
+  bool rolled_back_ = false;
+};
+
+}  // namespace
+
+int64_t GenerationPlan::Touch(const std::string& host) {
+  auto it = touched_.find(host);
+  if (it != touched_.end()) return it->second;
+  int64_t current = 0;
+  auto h = fleet_->hosts.find(host);
+  if (h != fleet_->hosts.end()) current = h->second.desired_generation;
+  touched_[host] = current + 1;
+  return current + 1;
+}
+
+void StepRollout(RolloutRecord& rec, const StepContext& ctx,
+                 GenerationPlan* gens, Mutation* out) {
+  Step(rec, ctx, gens, out).Run();
+}
+
+void StartRollback(const RolloutRecord& rec, const std::string& reason,
+                   absl::Time now, GenerationPlan* gens, Mutation* out) {
+  Rollout r = rec.rollout;
+  r.state = RolloutState::kRollingBack;
+  r.reason = reason;
+  r.updated = now;
+  bool any = false;
+  for (const auto& [id, host] : rec.hosts) {
+    RolloutHost h = host;
+    switch (h.state) {
+      case HostState::kWaiting:
+      case HostState::kAdmitting:
+        h.state = HostState::kSkipped;
+        h.message = "never admitted";
+        gens->Touch(id);  // its observe-only entry goes away
+        break;
+      case HostState::kFailed:
+        if (!h.previous_known) continue;  // failed before it was touched
+        [[fallthrough]];
+      case HostState::kApplying:
+      case HostState::kConverged:
+        h.generation = gens->Touch(id);
+        out->desired.push_back(HostDesired{id, r.spec, h.previous, r.id});
+        h.state = HostState::kRollingBack;
+        h.message = "previous value sent";
+        any = true;
+        break;
+      default:
+        continue;
+    }
+    h.updated = now;
+    out->rollout_hosts.push_back(std::move(h));
+  }
+  if (!any) {
+    r.state = RolloutState::kRolledBack;
+    out->audit.push_back(AuditEvent{now, "swell-controller", "rolled_back",
+                                    r.id, "no host had been admitted"});
+  }
+  out->rollouts.push_back(std::move(r));
+}
+
+}  // namespace swell::controller

@@ -1,0 +1,260 @@
+#include "controller/service/rollout_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "controller/rollout/commands.h"
+#include "controller/service/status_view.h"
+
+namespace swell::controller {
+namespace {
+
+constexpr size_t kMaxReasonBytes = 1024;
+constexpr int kRecentAuditEvents = 20;
+
+absl::Status CheckReason(const std::string& reason, bool required) {
+  if (required && reason.empty()) {
+    return absl::InvalidArgumentError(
+        "reason: required; say why (it is kept in the audit trail)");
+  }
+  if (reason.size() > kMaxReasonBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason: at most ", kMaxReasonBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+std::string Actor(const std::string& actor) {
+  return actor.empty() ? "unknown" : actor.substr(0, 128);
+}
+
+// "r-" + the submit time in hex milliseconds: sortable, and unique because
+// the reconciler creates rollouts one at a time.
+std::string NewRolloutId(const Fleet& fleet, absl::Time now) {
+  int64_t ms = absl::ToUnixMillis(now);
+  std::string id;
+  do {
+    id = absl::StrFormat("r-%011x", ms++);
+  } while (fleet.rollouts.count(id));
+  return id;
+}
+
+absl::Status DescribeInto(Reconciler::CommandContext& ctx, const std::string& id,
+                          const std::string& host, swell::v1::RolloutStatus* out) {
+  auto it = ctx.fleet.rollouts.find(id);
+  if (it == ctx.fleet.rollouts.end()) {
+    return absl::NotFoundError(absl::StrCat("no rollout ", id));
+  }
+  auto verdicts = ctx.store.Verdicts(id);
+  if (!verdicts.ok()) return verdicts.status();
+  auto audit = ctx.store.Audit(id, kRecentAuditEvents);
+  if (!audit.ok()) return audit.status();
+  *out = DescribeRollout(it->second, *verdicts, *audit, host);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& s) {
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                      std::string(s.message()));
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Run(
+    grpc::CallbackServerContext* ctx, DecideFn decide, RespondFn respond) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reconciler_->Post(Reconciler::Command{
+      std::move(decide),
+      [reactor, respond = std::move(respond)](
+          const absl::Status& committed, Reconciler::CommandContext& c) {
+        absl::Status s = committed.ok() ? respond(c) : committed;
+        reactor->Finish(ToGrpcStatus(s));
+      }});
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
+    grpc::CallbackServerContext* ctx, const swell::v1::SubmitRequest* req,
+    swell::v1::SubmitResponse* resp) {
+  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file());
+  if (!plan.ok()) {
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(plan.status()));
+    return reactor;
+  }
+  auto id = std::make_shared<std::string>();
+  return Run(
+      ctx,
+      [req, id, plan = *std::move(plan)](Reconciler::CommandContext& c)
+          -> absl::StatusOr<Mutation> {
+        *id = NewRolloutId(c.fleet, c.now);
+        Request r{Actor(req->actor()), "submitted", c.now};
+        auto m = SubmitRollout(c.fleet, plan, req->plan_yaml(), req->plan_file(),
+                               *id, r, c.gens);
+        if (m.ok()) (*c.new_plans)[*id] = plan;
+        return m;
+      },
+      [resp, id](Reconciler::CommandContext& c) {
+        resp->set_rollout_id(*id);
+        return DescribeInto(c, *id, "", resp->mutable_status());
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
+    grpc::CallbackServerContext* ctx, const swell::v1::PreviewRequest* req,
+    swell::v1::PreviewResponse* resp) {
+  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file());
+  if (!plan.ok()) {
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(plan.status()));
+    return reactor;
+  }
+  return Run(
+      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
+      [resp, plan = *std::move(plan)](Reconciler::CommandContext& c) {
+        auto waves = PreviewWaves(c.fleet, plan, NewRolloutId(c.fleet, c.now));
+        if (!waves.ok()) return waves.status();
+        *resp = DescribePreview(c.fleet, plan, *waves);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::ListRollouts(
+    grpc::CallbackServerContext* ctx, const swell::v1::ListRolloutsRequest* req,
+    swell::v1::ListRolloutsResponse* resp) {
+  return Run(
+      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
+      [req, resp](Reconciler::CommandContext& c) {
+        for (const auto& [id, rec] : c.fleet.rollouts) {
+          if (req->active_only() && !IsActive(rec.rollout)) continue;
+          *resp->add_rollouts() = Summarize(rec);
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::GetRollout(
+    grpc::CallbackServerContext* ctx, const swell::v1::GetRolloutRequest* req,
+    swell::v1::RolloutStatus* resp) {
+  return Run(
+      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
+      [req, resp](Reconciler::CommandContext& c) {
+        return DescribeInto(c, req->rollout_id(), req->host_id(), resp);
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
+    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
+    swell::v1::RolloutStatus* resp,
+    std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&,
+                                           const Request&)> action) {
+  return Run(
+      ctx,
+      [req, action = std::move(action)](
+          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+        return action(c, Request{Actor(req->actor()), req->reason(), c.now});
+      },
+      [req, resp](Reconciler::CommandContext& c) {
+        return DescribeInto(c, req->rollout_id(), "", resp);
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Halt(
+    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
+    swell::v1::RolloutStatus* resp) {
+  return Act(ctx, req, resp,
+             [req](Reconciler::CommandContext& c,
+                   const Request& r) -> absl::StatusOr<Mutation> {
+               if (auto s = CheckReason(r.reason, true); !s.ok()) return s;
+               return HaltRollout(c.fleet, req->rollout_id(), r);
+             });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Resume(
+    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
+    swell::v1::RolloutStatus* resp) {
+  return Act(ctx, req, resp,
+             [req](Reconciler::CommandContext& c,
+                   const Request& r) -> absl::StatusOr<Mutation> {
+               if (auto s = CheckReason(r.reason, false); !s.ok()) return s;
+               return ResumeRollout(c.fleet, req->rollout_id(), r);
+             });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Rollback(
+    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
+    swell::v1::RolloutStatus* resp) {
+  return Act(ctx, req, resp,
+             [req](Reconciler::CommandContext& c,
+                   const Request& r) -> absl::StatusOr<Mutation> {
+               if (auto s = CheckReason(r.reason, true); !s.ok()) return s;
+               return RollbackRollout(c.fleet, req->rollout_id(), r, c.gens);
+             });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
+    grpc::CallbackServerContext* ctx, const swell::v1::FreezeRequest* req,
+    swell::v1::FreezeStatus* resp) {
+  auto halted = std::make_shared<std::vector<std::string>>();
+  return Run(
+      ctx,
+      [req, halted](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+        if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
+        if (req->expires_in_ms() < 0) {
+          return absl::InvalidArgumentError("expires_in_ms: expected >= 0");
+        }
+        absl::Time expires = req->expires_in_ms() == 0
+                                 ? absl::InfiniteFuture()
+                                 : c.now + absl::Milliseconds(req->expires_in_ms());
+        auto m = FreezeFleet(c.fleet, Request{Actor(req->actor()), req->reason(), c.now},
+                             expires);
+        if (m.ok()) {
+          for (const auto& r : m->rollouts) halted->push_back(r.id);
+        }
+        return m;
+      },
+      [resp, halted](Reconciler::CommandContext& c) {
+        *resp = DescribeFreeze(c.fleet.freeze);
+        for (const auto& id : *halted) resp->add_halted_rollouts(id);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Unfreeze(
+    grpc::CallbackServerContext* ctx, const swell::v1::FreezeRequest* req,
+    swell::v1::FreezeStatus* resp) {
+  return Run(
+      ctx,
+      [req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+        if (auto s = CheckReason(req->reason(), false); !s.ok()) return s;
+        return UnfreezeFleet(c.fleet,
+                             Request{Actor(req->actor()), req->reason(), c.now});
+      },
+      [resp](Reconciler::CommandContext& c) {
+        *resp = DescribeFreeze(c.fleet.freeze);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::GetFreeze(
+    grpc::CallbackServerContext* ctx, const swell::v1::GetFreezeRequest* req,
+    swell::v1::FreezeStatus* resp) {
+  return Run(
+      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
+      [resp](Reconciler::CommandContext& c) {
+        *resp = DescribeFreeze(c.fleet.freeze);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::ListHosts(
+    grpc::CallbackServerContext* ctx, const swell::v1::ListHostsRequest* req,
+    swell::v1::ListHostsResponse* resp) {
+  return Run(
+      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
+      [this, resp](Reconciler::CommandContext& c) {
+        *resp = DescribeHosts(c.fleet, *agents_);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace swell::controller

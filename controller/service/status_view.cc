@@ -1,0 +1,169 @@
+#include "controller/service/status_view.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace swell::controller {
+namespace {
+
+bool Admitted(HostState s) {
+  return s != HostState::kWaiting && s != HostState::kAdmitting &&
+         s != HostState::kSkipped;
+}
+
+std::string WavePhaseOf(const Rollout& r, int wave) {
+  if (wave < r.current_wave || r.state == RolloutState::kSucceeded) return "done";
+  if (wave > r.current_wave) return "waiting";
+  if (r.state == RolloutState::kRollingBack) return "rolling_back";
+  if (r.state == RolloutState::kRolledBack) return "rolled_back";
+  return std::string(WavePhaseName(r.phase));
+}
+
+std::string LabelOr(const Host& h, const char* key) {
+  auto it = h.labels.find(key);
+  return it == h.labels.end() ? "-" : it->second;
+}
+
+}  // namespace
+
+int64_t UnixMillis(absl::Time t) {
+  if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) return 0;
+  return absl::ToUnixMillis(t);
+}
+
+swell::v1::RolloutSummary Summarize(const RolloutRecord& rec) {
+  const Rollout& r = rec.rollout;
+  swell::v1::RolloutSummary s;
+  s.set_id(r.id);
+  s.set_name(r.name);
+  s.set_variable(r.variable);
+  s.set_state(std::string(RolloutStateName(r.state)));
+  s.set_current_wave(r.current_wave);
+  s.set_wave_count(r.wave_count);
+  s.set_wave_phase(std::string(WavePhaseName(r.phase)));
+  s.set_hosts_total(static_cast<int>(rec.hosts.size()));
+  int converged = 0, failed = 0, admitted = 0;
+  for (const auto& [id, h] : rec.hosts) {
+    converged += h.state == HostState::kConverged;
+    failed += h.state == HostState::kFailed;
+    admitted += Admitted(h.state);
+  }
+  s.set_hosts_converged(converged);
+  s.set_hosts_failed(failed);
+  s.set_hosts_admitted(admitted);
+  s.set_created_unix_ms(UnixMillis(r.created));
+  s.set_updated_unix_ms(UnixMillis(r.updated));
+  s.set_reason(r.reason);
+  return s;
+}
+
+swell::v1::RolloutStatus DescribeRollout(
+    const RolloutRecord& rec, const std::vector<VerdictRecord>& verdicts,
+    const std::vector<AuditEvent>& audit, const std::string& host) {
+  const Rollout& r = rec.rollout;
+  swell::v1::RolloutStatus out;
+  *out.mutable_summary() = Summarize(rec);
+  std::vector<swell::v1::WaveStatus> waves(r.wave_count);
+  for (int i = 0; i < r.wave_count; ++i) {
+    waves[i].set_index(i);
+    waves[i].set_phase(WavePhaseOf(r, i));
+    if (i == r.current_wave && r.phase == WavePhase::kBaking &&
+        r.state == RolloutState::kRunning) {
+      waves[i].set_bake_ends_unix_ms(UnixMillis(r.phase_started + rec.plan.bake));
+    }
+  }
+  for (const auto& [id, h] : rec.hosts) {
+    if (h.wave < 0 || h.wave >= r.wave_count) continue;
+    auto& w = waves[h.wave];
+    w.set_size(w.size() + 1);
+    w.set_admitted(w.admitted() + Admitted(h.state));
+    w.set_converged(w.converged() + (h.state == HostState::kConverged));
+    w.set_failed(w.failed() + (h.state == HostState::kFailed));
+    w.set_rolled_back(w.rolled_back() + (h.state == HostState::kRolledBack));
+    const bool settled = h.state == HostState::kConverged ||
+                         h.state == HostState::kWaiting ||
+                         h.state == HostState::kRolledBack ||
+                         h.state == HostState::kSkipped;
+    if (host.empty() ? settled : id != host) continue;
+    auto* hs = out.add_hosts();
+    hs->set_host_id(id);
+    hs->set_wave(h.wave);
+    hs->set_state(std::string(HostStateName(h.state)));
+    hs->set_message(h.message);
+    hs->set_output_tail(h.output_tail);
+    hs->set_previous_present(h.previous.present());
+  }
+  for (auto& w : waves) *out.add_waves() = std::move(w);
+  for (const auto& v : verdicts) {
+    auto* o = out.add_verdicts();
+    o->set_wave(v.wave);
+    o->set_gate(v.gate);
+    o->set_verdict(v.dry_run ? absl::StrCat(v.verdict, " (dry run)") : v.verdict);
+    o->set_summary(v.summary);
+    o->set_evidence_json(v.evidence_json);
+    o->set_at_unix_ms(UnixMillis(v.at));
+  }
+  for (const auto& e : audit) {
+    auto* o = out.add_events();
+    o->set_at_unix_ms(UnixMillis(e.at));
+    o->set_actor(e.actor);
+    o->set_action(e.action);
+    o->set_rollout_id(e.rollout_id);
+    o->set_reason(e.reason);
+  }
+  return out;
+}
+
+swell::v1::ListHostsResponse DescribeHosts(const Fleet& fleet,
+                                           const AgentObservations& agents) {
+  swell::v1::ListHostsResponse out;
+  for (const auto& [id, h] : fleet.hosts) {
+    auto* o = out.add_hosts();
+    o->set_host_id(id);
+    o->mutable_labels()->insert(h.labels.begin(), h.labels.end());
+    o->set_connected(agents.Connected(id));
+    o->set_last_seen_unix_ms(UnixMillis(agents.LastHeard(id)));
+    o->set_desired_generation(h.desired_generation);
+    o->set_agent_version(h.agent_version);
+    auto d = fleet.desired.find(id);
+    o->set_managed_variables(d == fleet.desired.end() ? 0 : d->second.size());
+  }
+  return out;
+}
+
+swell::v1::PreviewResponse DescribePreview(
+    const Fleet& fleet, const Plan& plan,
+    const std::vector<std::vector<std::string>>& waves) {
+  swell::v1::PreviewResponse out;
+  out.set_name(plan.name);
+  out.set_variable(plan.variable.name());
+  for (size_t i = 0; i < waves.size(); ++i) {
+    auto* w = out.add_waves();
+    w->set_index(static_cast<int>(i));
+    w->set_bake_ms(absl::ToInt64Milliseconds(plan.bake));
+    for (const auto& id : waves[i]) {
+      w->add_hosts(id);
+      const Host& h = fleet.hosts.at(id);
+      (*w->mutable_by_site())[LabelOr(h, "site")]++;
+      (*w->mutable_by_role())[LabelOr(h, "role")]++;
+    }
+  }
+  for (const auto& g : plan.gates) {
+    out.add_gates(absl::StrCat(g.name, ": ", g.check, g.dry_run ? " (dry run)" : ""));
+  }
+  out.set_earliest_finish_ms(
+      absl::ToInt64Milliseconds(plan.bake * static_cast<int64_t>(waves.size())));
+  return out;
+}
+
+swell::v1::FreezeStatus DescribeFreeze(const Freeze& f) {
+  swell::v1::FreezeStatus out;
+  out.set_frozen(f.active);
+  if (!f.active) return out;
+  out.set_reason(f.reason);
+  out.set_actor(f.actor);
+  out.set_since_unix_ms(UnixMillis(f.since));
+  out.set_expires_unix_ms(UnixMillis(f.expires));
+  return out;
+}
+
+}  // namespace swell::controller

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "controller/gate/health_window.h"
+#include "controller/rollout/fleet.h"
+#include "controller/rollout/rollout_step.h"
+#include "controller/service/agent_tracker.h"
+#include "controller/service/session_registry.h"
+#include "controller/store/store.h"
+#include "swell/v1/agent.pb.h"
+
+namespace swell::controller {
+
+// The one loop that owns every decision (DESIGN "controller threads"). It
+// wakes on events (a hello, an agent's result, an API call) and on a short
+// tick; decides with pure functions over its in-memory model; persists the
+// decision in one transaction; then pushes new desired states. A crash
+// between commit and push is repaired by the resend on reconnect.
+class Reconciler {
+ public:
+  struct Options {
+    absl::Duration tick = absl::Milliseconds(200);
+    absl::Duration agent_grace = absl::Seconds(30);
+  };
+
+  // What an API command sees on the reconciler thread.
+  struct CommandContext {
+    Fleet& fleet;
+    GenerationPlan* gens;
+    absl::Time now;
+    Store& store;
+    std::map<std::string, Plan>* new_plans;  // plans of rollouts it creates
+  };
+  struct Command {
+    // Decides; an error is answered at once and nothing is stored.
+    std::function<absl::StatusOr<Mutation>(CommandContext&)> decide;
+    // Answers after the decision was committed (or failed to be).
+    std::function<void(const absl::Status&, CommandContext&)> respond;
+  };
+
+  struct Stats {
+    std::atomic<uint64_t> ticks{0};
+    std::atomic<uint64_t> commits{0};
+    std::atomic<uint64_t> commit_failures{0};
+    std::atomic<uint64_t> pushes{0};
+    std::atomic<int64_t> active_rollouts{0};
+    std::atomic<bool> frozen{false};
+  };
+
+  // Nothing is owned; everything must outlive the reconciler.
+  Reconciler(Store* store, AgentTracker* agents, SessionRegistry* sessions,
+             HealthWindow* health, const common::Clock* clock, Options options);
+  ~Reconciler();
+
+  // Loads the model and starts the loop. kUnavailable when the database
+  // cannot be read.
+  [[nodiscard]] absl::Status Start();
+  void Stop();
+
+  // Thread-safe, never block.
+  void Post(Command command);
+  void OnHello(const swell::v1::Hello& hello);
+  void Wake();
+
+  const Stats& stats() const { return stats_; }
+
+ private:
+  void Run();
+  void Tick(std::vector<swell::v1::Hello> hellos, std::vector<Command> commands);
+  bool EnsureLoaded(std::vector<Command>& commands);
+
+  Store* store_;
+  AgentTracker* agents_;
+  SessionRegistry* sessions_;
+  HealthWindow* health_;
+  const common::Clock* clock_;
+  Options options_;
+  Stats stats_;
+
+  // Reconciler thread only.
+  Fleet fleet_;
+  bool loaded_ = false;
+  absl::Time last_load_error_ = absl::InfinitePast();
+
+  std::mutex mu_;  // guards the inbox below
+  std::condition_variable cv_;
+  std::vector<swell::v1::Hello> hellos_;
+  std::vector<Command> commands_;
+  bool woken_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Appends `from` to `into`; a freeze in `from` replaces one in `into`.
+void AppendMutation(Mutation from, Mutation* into);
+// Keeps only the last upsert of each key, so that one transaction never
+// writes a row twice.
+void CompactMutation(Mutation* m);
+
+}  // namespace swell::controller

@@ -1,0 +1,53 @@
+#pragma once
+
+// What on-call and deployers can ask of rollouts, as pure functions from
+// the model to the mutation that carries the request out. Each returns the
+// status code that tells the caller what to do: kInvalidArgument for bad
+// input, kFailedPrecondition when the state forbids it (frozen fleet,
+// conflicting rollout, finished rollout), kNotFound for an unknown id.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "controller/rollout/fleet.h"
+#include "controller/rollout/rollout_step.h"
+
+namespace swell::controller {
+
+struct Request {
+  std::string actor;
+  std::string reason;
+  absl::Time now;
+};
+
+// Creates rollout `id` from a validated plan: selects its targets among the
+// known hosts, freezes their waves, and records the submit in the audit.
+absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
+                                       const std::string& plan_yaml,
+                                       const std::string& plan_file,
+                                       const std::string& id,
+                                       const Request& req,
+                                       GenerationPlan* gens);
+
+// The waves a plan would get if it were submitted now (nothing is stored).
+absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(
+    const Fleet& fleet, const Plan& plan, const std::string& id);
+
+absl::StatusOr<Mutation> HaltRollout(const Fleet& fleet, const std::string& id,
+                                     const Request& req);
+absl::StatusOr<Mutation> ResumeRollout(Fleet& fleet, const std::string& id,
+                                       const Request& req);
+absl::StatusOr<Mutation> RollbackRollout(const Fleet& fleet,
+                                         const std::string& id,
+                                         const Request& req,
+                                         GenerationPlan* gens);
+
+// Halts every running rollout and refuses submits and resumes until lifted
+// or `expires`. Freezing a frozen fleet replaces its reason.
+absl::StatusOr<Mutation> FreezeFleet(const Fleet& fleet, const Request& req,
+                                     absl::Time expires);
+absl::StatusOr<Mutation> UnfreezeFleet(const Fleet& fleet, const Request& req);
+
+}  // namespace swell::controller

@@ -1,0 +1,100 @@
+#include "controller/rollout/fleet.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace swell::controller {
+
+bool IsActive(const Rollout& r) { return !IsTerminal(r.state); }
+
+absl::StatusOr<Fleet> BuildFleet(FleetState state) {
+  Fleet fleet;
+  fleet.hosts = std::move(state.hosts);
+  fleet.desired = std::move(state.desired);
+  fleet.freeze = std::move(state.freeze);
+  for (auto& [id, rollout] : state.rollouts) {
+    PlanParseResult parsed = ParsePlan(rollout.plan_yaml);
+    if (!parsed.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "stored plan of rollout ", id, " does not parse: ",
+          parsed.errors.front().ToString(rollout.plan_file)));
+    }
+    RolloutRecord rec;
+    rec.rollout = std::move(rollout);
+    rec.plan = std::move(parsed.plan);
+    for (auto& rh : state.rollout_hosts[id]) {
+      std::string host = rh.host_id;
+      rec.hosts.emplace(std::move(host), std::move(rh));
+    }
+    fleet.rollouts.emplace(id, std::move(rec));
+  }
+  return fleet;
+}
+
+void ApplyMutation(const Mutation& m, const std::map<std::string, Plan>& plans,
+                   Fleet* fleet) {
+  for (const Host& h : m.hosts) fleet->hosts[h.id] = h;
+  for (const Rollout& r : m.rollouts) {
+    auto it = fleet->rollouts.find(r.id);
+    if (it == fleet->rollouts.end()) {
+      RolloutRecord rec;
+      rec.rollout = r;
+      auto plan = plans.find(r.id);
+      if (plan != plans.end()) rec.plan = plan->second;
+      fleet->rollouts.emplace(r.id, std::move(rec));
+    } else {
+      it->second.rollout = r;
+    }
+  }
+  for (const RolloutHost& rh : m.rollout_hosts) {
+    auto it = fleet->rollouts.find(rh.rollout_id);
+    if (it != fleet->rollouts.end()) it->second.hosts[rh.host_id] = rh;
+  }
+  for (const HostDesired& d : m.desired) {
+    fleet->desired[d.host_id][d.spec.name()] = d;
+  }
+  for (const auto& [host, variable] : m.desired_removed) {
+    auto it = fleet->desired.find(host);
+    if (it == fleet->desired.end()) continue;
+    it->second.erase(variable);
+    if (it->second.empty()) fleet->desired.erase(it);
+  }
+  if (m.freeze) fleet->freeze = *m.freeze;
+}
+
+swell::v1::DesiredState DesiredStateFor(const Fleet& fleet,
+                                        const std::string& host) {
+  swell::v1::DesiredState out;
+  out.set_host_id(host);
+  auto h = fleet.hosts.find(host);
+  if (h != fleet.hosts.end()) out.set_generation(h->second.desired_generation);
+
+  std::set<std::string> enforced;
+  auto d = fleet.desired.find(host);
+  if (d != fleet.desired.end()) {
+    for (const auto& [name, hd] : d->second) {
+      auto* v = out.add_variables();
+      *v->mutable_spec() = hd.spec;
+      v->set_enforce(true);
+      *v->mutable_value() = hd.value;
+      enforced.insert(name);
+    }
+  }
+  for (const auto& [id, rec] : fleet.rollouts) {
+    if (!IsActive(rec.rollout)) continue;
+    auto rh = rec.hosts.find(host);
+    if (rh == rec.hosts.end()) continue;
+    if (rh->second.state != HostState::kWaiting &&
+        rh->second.state != HostState::kAdmitting) {
+      continue;
+    }
+    if (!enforced.insert(rec.rollout.variable).second) continue;
+    auto* v = out.add_variables();
+    *v->mutable_spec() = rec.rollout.spec;
+    v->set_enforce(false);
+  }
+  return out;
+}
+
+}  // namespace swell::controller

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/time/time.h"
+#include "controller/gate/health_window.h"
+#include "controller/rollout/agent_observations.h"
+#include "controller/rollout/fleet.h"
+
+namespace swell::controller {
+
+// Everything a decision may look at besides the rollout itself.
+struct StepContext {
+  const Fleet* fleet = nullptr;
+  const AgentObservations* agents = nullptr;
+  const HealthWindow* health = nullptr;
+  absl::Time now;
+  // An agent silent this long counts as failed.
+  absl::Duration agent_grace = absl::Seconds(30);
+};
+
+// The generations this tick's pushes will carry: a host whose desired state
+// changes this tick gets its stored generation + 1, once.
+class GenerationPlan {
+ public:
+  explicit GenerationPlan(const Fleet* fleet) : fleet_(fleet) {}
+  // Marks `host` as changing this tick; returns its new generation.
+  int64_t Touch(const std::string& host);
+  const std::map<std::string, int64_t>& touched() const { return touched_; }
+
+ private:
+  const Fleet* fleet_;
+  std::map<std::string, int64_t> touched_;
+};
+
+// Decides the next step of one rollout: admissions, convergence, gate
+// verdicts, advancing, finishing and rolling back. Pure except for the
+// rollout's in-memory GateMemory, which it updates. Every change goes into
+// `out`; hosts whose desired state changes are touched in `gens`.
+void StepRollout(RolloutRecord& rec, const StepContext& ctx,
+                 GenerationPlan* gens, Mutation* out);
+
+// Starts returning every admitted host of `rec` to its previous value.
+// Used by the step (a failed gate) and by the rollback command.
+void StartRollback(const RolloutRecord& rec, const std::string& reason,
+                   absl::Time now, GenerationPlan* gens, Mutation* out);
+
+}  // namespace swell::controller

@@ -1,0 +1,58 @@
+#include "controller/service/metrics.h"
+
+#include <string>
+
+namespace swell::controller {
+namespace {
+
+prometheus::MetricFamily One(std::string name, std::string help,
+                             prometheus::MetricType type, double value) {
+  prometheus::MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  prometheus::ClientMetric m;
+  if (type == prometheus::MetricType::Counter) {
+    m.counter.value = value;
+  } else {
+    m.gauge.value = value;
+  }
+  f.metric.push_back(std::move(m));
+  return f;
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
+  using prometheus::MetricType;
+  const auto& s = reconciler_->stats();
+  return {
+      One("swell_agents_connected", "Agent streams open now.",
+          MetricType::Gauge, static_cast<double>(sessions_->size())),
+      One("swell_rollouts_active", "Rollouts not yet succeeded or rolled back.",
+          MetricType::Gauge, static_cast<double>(s.active_rollouts.load())),
+      One("swell_fleet_frozen", "1 while the fleet is frozen.",
+          MetricType::Gauge, s.frozen.load() ? 1.0 : 0.0),
+      One("swell_reconciler_ticks_total", "Reconciler loop iterations.",
+          MetricType::Counter, static_cast<double>(s.ticks.load())),
+      One("swell_reconciler_commits_total", "Decisions committed.",
+          MetricType::Counter, static_cast<double>(s.commits.load())),
+      One("swell_reconciler_commit_failures_total",
+          "Commits that failed (the model is then reloaded).",
+          MetricType::Counter, static_cast<double>(s.commit_failures.load())),
+      One("swell_desired_state_pushes_total",
+          "Desired states queued to agent streams.", MetricType::Counter,
+          static_cast<double>(s.pushes.load())),
+      One("swell_health_reports_total", "Health reports received.",
+          MetricType::Counter, static_cast<double>(agents_->health_reports.load())),
+      One("swell_health_samples_refused_total",
+          "Samples refused for exceeding a host's bounds.", MetricType::Counter,
+          static_cast<double>(agents_->samples_refused.load())),
+      One("swell_agent_streams_rejected_total",
+          "Agent streams closed for sending invalid messages.",
+          MetricType::Counter,
+          static_cast<double>(agents_->streams_rejected.load())),
+  };
+}
+
+}  // namespace swell::controller

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "controller/reconciler.h"
+#include "controller/service/agent_service.h"
+#include "controller/service/session_registry.h"
+#include "prometheus/collectable.h"
+#include "prometheus/metric_family.h"
+
+namespace swell::controller {
+
+// The controller's /metrics, read at scrape time from the counters the
+// parts already keep (no per-event locking for metrics).
+class ControllerMetrics final : public prometheus::Collectable {
+ public:
+  ControllerMetrics(const Reconciler* reconciler,
+                    const AgentServiceImpl* agents,
+                    const SessionRegistry* sessions)
+      : reconciler_(reconciler), agents_(agents), sessions_(sessions) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  const Reconciler* reconciler_;
+  const AgentServiceImpl* agents_;
+  const SessionRegistry* sessions_;
+};
+
+}  // namespace swell::controller

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "controller/reconciler.h"
+#include "controller/rollout/commands.h"
+#include "controller/service/agent_tracker.h"
+#include "swell/v1/rollout.grpc.pb.h"
+
+namespace swell::controller {
+
+// RolloutService on the callback API. Every call becomes a command of the
+// reconciler, which decides, commits, and only then answers: a mutating
+// call's answer means its change and its audit row are stored.
+class RolloutServiceImpl final
+    : public swell::v1::RolloutService::CallbackService {
+ public:
+  RolloutServiceImpl(Reconciler* reconciler, const AgentTracker* agents)
+      : reconciler_(reconciler), agents_(agents) {}
+
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx,
+                                   const swell::v1::SubmitRequest* req,
+                                   swell::v1::SubmitResponse* resp) override;
+  grpc::ServerUnaryReactor* Preview(grpc::CallbackServerContext* ctx,
+                                    const swell::v1::PreviewRequest* req,
+                                    swell::v1::PreviewResponse* resp) override;
+  grpc::ServerUnaryReactor* ListRollouts(
+      grpc::CallbackServerContext* ctx,
+      const swell::v1::ListRolloutsRequest* req,
+      swell::v1::ListRolloutsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetRollout(grpc::CallbackServerContext* ctx,
+                                       const swell::v1::GetRolloutRequest* req,
+                                       swell::v1::RolloutStatus* resp) override;
+  grpc::ServerUnaryReactor* Halt(grpc::CallbackServerContext* ctx,
+                                 const swell::v1::RolloutActionRequest* req,
+                                 swell::v1::RolloutStatus* resp) override;
+  grpc::ServerUnaryReactor* Resume(grpc::CallbackServerContext* ctx,
+                                   const swell::v1::RolloutActionRequest* req,
+                                   swell::v1::RolloutStatus* resp) override;
+  grpc::ServerUnaryReactor* Rollback(grpc::CallbackServerContext* ctx,
+                                     const swell::v1::RolloutActionRequest* req,
+                                     swell::v1::RolloutStatus* resp) override;
+  grpc::ServerUnaryReactor* Freeze(grpc::CallbackServerContext* ctx,
+                                   const swell::v1::FreezeRequest* req,
+                                   swell::v1::FreezeStatus* resp) override;
+  grpc::ServerUnaryReactor* Unfreeze(grpc::CallbackServerContext* ctx,
+                                     const swell::v1::FreezeRequest* req,
+                                     swell::v1::FreezeStatus* resp) override;
+  grpc::ServerUnaryReactor* GetFreeze(grpc::CallbackServerContext* ctx,
+                                      const swell::v1::GetFreezeRequest* req,
+                                      swell::v1::FreezeStatus* resp) override;
+  grpc::ServerUnaryReactor* ListHosts(grpc::CallbackServerContext* ctx,
+                                      const swell::v1::ListHostsRequest* req,
+                                      swell::v1::ListHostsResponse* resp) override;
+
+ private:
+  using DecideFn = std::function<absl::StatusOr<Mutation>(
+      Reconciler::CommandContext&)>;
+  using RespondFn = std::function<absl::Status(Reconciler::CommandContext&)>;
+  // Posts a command; answers the RPC after `respond` filled the response.
+  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx,
+                                DecideFn decide, RespondFn respond);
+  // A rollout action (halt, resume, rollback): decide, then answer with the
+  // rollout's status.
+  grpc::ServerUnaryReactor* Act(
+      grpc::CallbackServerContext* ctx,
+      const swell::v1::RolloutActionRequest* req,
+      swell::v1::RolloutStatus* resp,
+      std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&,
+                                             const Request&)> action);
+
+  Reconciler* reconciler_;
+  const AgentTracker* agents_;
+};
+
+grpc::Status ToGrpcStatus(const absl::Status& s);
+
+}  // namespace swell::controller

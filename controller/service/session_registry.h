@@ -1,0 +1,41 @@
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "swell/v1/types.pb.h"
+
+namespace swell::controller {
+
+// The controller's end of one agent stream, as the reconciler sees it.
+class DesiredStateSink {
+ public:
+  virtual ~DesiredStateSink() = default;
+  // Queues `state` for sending. Only the newest unsent state is kept: an
+  // older one still queued is replaced, so the buffer per agent is one
+  // message. Must not block.
+  virtual void PushDesired(const swell::v1::DesiredState& state) = 0;
+  // Ends the stream because a newer stream of the same host replaced it.
+  virtual void Supersede() = 0;
+};
+
+// Which stream serves which host. Thread-safe. A sink is reachable from
+// Register until Unregister returns; its owner must not destroy it before.
+class SessionRegistry {
+ public:
+  // Makes `sink` the host's stream; an older stream of the host is
+  // superseded.
+  void Register(const std::string& host, DesiredStateSink* sink);
+  // Forgets `sink` if it still serves `host`.
+  void Unregister(const std::string& host, DesiredStateSink* sink);
+  // Pushes to the host's stream; false when the host has none.
+  bool Push(const std::string& host, const swell::v1::DesiredState& state);
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, DesiredStateSink*> sinks_;
+};
+
+}  // namespace swell::controller

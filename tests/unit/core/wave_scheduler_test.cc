@@ -1,0 +1,103 @@
+#include "controller/rollout/wave_scheduler.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace swell::controller {
+namespace {
+
+std::vector<TargetHost> Fleet(int n) {
+  std::vector<TargetHost> hosts;
+  for (int i = 0; i < n; ++i) {
+    hosts.push_back({absl::StrCat("h", i),
+                     {{"site", i % 2 ? "b" : "a"}, {"role", i % 3 ? "web" : "db"}}});
+  }
+  return hosts;
+}
+
+std::vector<WaveSize> Sizes(std::initializer_list<std::pair<bool, double>> l) {
+  std::vector<WaveSize> out;
+  for (auto [p, v] : l) out.push_back({p, v});
+  return out;
+}
+
+TEST(WaveSchedulerTest, SizesAreCumulativeCountsAndPercentages) {
+  auto waves = AssignWaves(Sizes({{false, 1}, {true, 25}, {true, 50}, {true, 100}}),
+                           Fleet(12), "r-1");
+  ASSERT_EQ(waves.size(), 4u);
+  EXPECT_EQ(waves[0].size(), 1u);
+  EXPECT_EQ(waves[1].size(), 2u);  // up to ceil(25 % of 12) = 3
+  EXPECT_EQ(waves[2].size(), 3u);  // up to 6
+  EXPECT_EQ(waves[3].size(), 6u);  // the rest
+}
+
+TEST(WaveSchedulerTest, EveryTargetLandsInExactlyOneWave) {
+  for (int n : {1, 2, 3, 7, 12, 100, 1001}) {
+    auto waves = AssignWaves(Sizes({{false, 1}, {true, 1}, {true, 5}, {true, 100}}),
+                             Fleet(n), "r-x");
+    std::multiset<std::string> seen;
+    for (const auto& w : waves) {
+      EXPECT_FALSE(w.empty());
+      seen.insert(w.begin(), w.end());
+    }
+    EXPECT_EQ(seen.size(), static_cast<size_t>(n));
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size());
+  }
+}
+
+TEST(WaveSchedulerTest, SameInputGivesSameWavesWhateverTheInputOrder) {
+  auto hosts = Fleet(50);
+  auto a = AssignWaves(Sizes({{false, 1}, {true, 30}, {true, 100}}), hosts, "r-7");
+  std::reverse(hosts.begin(), hosts.end());
+  auto b = AssignWaves(Sizes({{false, 1}, {true, 30}, {true, 100}}), hosts, "r-7");
+  EXPECT_EQ(a, b);
+}
+
+TEST(WaveSchedulerTest, CanariesComeFirstThenSiteBySite) {
+  auto hosts = Fleet(10);
+  hosts[7].labels["canary"] = "true";
+  auto waves = AssignWaves(Sizes({{false, 1}, {true, 50}, {true, 100}}), hosts, "r-2");
+  EXPECT_EQ(waves[0], std::vector<std::string>{"h7"});
+  // After the canary, all of site a (h0,h2,...) comes before site b.
+  std::vector<std::string> order;
+  for (size_t w = 1; w < waves.size(); ++w) {
+    order.insert(order.end(), waves[w].begin(), waves[w].end());
+  }
+  bool in_b = false;
+  for (const auto& id : order) {
+    int i = std::stoi(id.substr(1));
+    bool site_b = i % 2 == 1;
+    if (site_b) in_b = true;
+    EXPECT_FALSE(in_b && !site_b) << id << " of site a after site b began";
+  }
+}
+
+TEST(WaveSchedulerTest, DifferentRolloutsShuffleHostsDifferently) {
+  auto a = AssignWaves(Sizes({{false, 1}, {true, 100}}), Fleet(40), "r-a");
+  auto b = AssignWaves(Sizes({{false, 1}, {true, 100}}), Fleet(40), "r-b");
+  EXPECT_NE(a, b);
+}
+
+TEST(WaveSchedulerTest, SizesThatAddNoHostAreDropped) {
+  auto waves = AssignWaves(Sizes({{false, 1}, {true, 1}, {true, 5}, {true, 100}}),
+                           Fleet(4), "r");
+  ASSERT_EQ(waves.size(), 2u);  // 1 % and 5 % of 4 hosts round up to 1
+  EXPECT_EQ(waves[1].size(), 3u);
+}
+
+TEST(WaveSchedulerTest, SelectTargetsMatchesEverySelectorLabel) {
+  std::map<std::string, Host> fleet;
+  for (const auto& t : Fleet(6)) fleet[t.id] = Host{t.id, t.labels};
+  Plan plan;
+  plan.selector = {{"site", "a"}, {"role", "db"}};
+  auto targets = SelectTargets(plan, fleet);
+  ASSERT_EQ(targets.size(), 1u);  // h0 only: site a (even) and role db (i%3==0)
+  EXPECT_EQ(targets[0].id, "h0");
+  plan.selector.clear();
+  EXPECT_EQ(SelectTargets(plan, fleet).size(), 6u);
+}
+
+}  // namespace
+}  // namespace swell::controller
