@@ -1,0 +1,113 @@
+#include "controller/plan/plan_values.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "controller/plan/absl_view.h"
+
+namespace swell::controller::plan_internal {
+namespace {
+
+constexpr size_t kMaxNameLength = 64;
+constexpr size_t kMaxPathLength = 4096;
+constexpr size_t kMaxAccountLength = 32;
+
+bool IsLowerAlnum(char c) {
+  return absl::ascii_islower(c) || absl::ascii_isdigit(c);
+}
+
+}  // namespace
+
+bool IsValidName(std::string_view s) {
+  if (s.empty() || s.size() > kMaxNameLength || !IsLowerAlnum(s[0])) {
+    return false;
+  }
+  for (char c : s) {
+    if (!IsLowerAlnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+bool IsValidLabelKey(std::string_view s) {
+  if (s.empty() || s.size() > kMaxNameLength || !absl::ascii_isalnum(s[0])) {
+    return false;
+  }
+  for (char c : s) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' &&
+        c != '/') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsValidFilePath(std::string_view s) {
+  if (s.size() < 2 || s.size() > kMaxPathLength || s.front() != '/' ||
+      s.back() == '/' || s.find('\0') != std::string_view::npos) {
+    return false;
+  }
+  for (absl::string_view part : absl::StrSplit(AbslView(s), '/')) {
+    if (part == "..") return false;
+  }
+  return true;
+}
+
+bool IsValidAccountName(std::string_view s) {
+  if (s.empty() || s.size() > kMaxAccountLength) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<uint32_t> ParseFileMode(std::string_view s) {
+  if (s.empty() || s.size() > 4) return std::nullopt;
+  uint32_t mode = 0;
+  for (char c : s) {
+    if (c < '0' || c > '7') return std::nullopt;
+    mode = mode * 8 + static_cast<uint32_t>(c - '0');
+  }
+  return mode;
+}
+
+std::optional<WaveSize> ParseWaveSize(std::string_view s) {
+  if (!s.empty() && s.back() == '%') {
+    double percent = 0;
+    if (!absl::SimpleAtod(AbslView(s.substr(0, s.size() - 1)), &percent) ||
+        !std::isfinite(percent) || percent <= 0 || percent > 100) {
+      return std::nullopt;
+    }
+    return WaveSize{.percent = true, .value = percent};
+  }
+  std::optional<int> count = ParseIntInRange(s, 1, kMaxWaveCount);
+  if (!count) return std::nullopt;
+  return WaveSize{.percent = false, .value = static_cast<double>(*count)};
+}
+
+std::optional<absl::Duration> ParseFiniteDuration(std::string_view s) {
+  absl::Duration d;
+  if (!absl::ParseDuration(AbslView(s), &d) || d == absl::InfiniteDuration() ||
+      d == -absl::InfiniteDuration()) {
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<bool> ParseBool(std::string_view s) {
+  if (s == "true") return true;
+  if (s == "false") return false;
+  return std::nullopt;
+}
+
+std::optional<int> ParseIntInRange(std::string_view s, int lo, int hi) {
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(AbslView(s), &v) || v < lo || v > hi)
+    return std::nullopt;
+  return static_cast<int>(v);
+}
+
+}  // namespace swell::controller::plan_internal
