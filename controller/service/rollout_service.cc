@@ -87,7 +87,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
       [req, id, plan = *std::move(plan)](Reconciler::CommandContext& c)
           -> absl::StatusOr<Mutation> {
         *id = NewRolloutId(c.fleet, c.now);
-        Request r{Actor(req->actor()), "submitted", c.now};
+        Request r{Actor(req->actor()),
+                  req->reason().empty() ? "submitted" : req->reason(), c.now};
         auto m = SubmitRollout(c.fleet, plan, req->plan_yaml(), req->plan_file(),
                                *id, r, c.gens);
         if (m.ok()) (*c.new_plans)[*id] = plan;

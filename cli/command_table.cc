@@ -1,0 +1,290 @@
+#include "cli/command_table.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace swell::cli {
+namespace {
+
+FlagSpec Reason(absl::string_view help) {
+  return {"reason", 0, true, "R", std::string(help)};
+}
+
+std::vector<CommandInfo> BuildCommands() {
+  std::vector<CommandInfo> c;
+  c.push_back(
+      {{"submit",
+        {Reason("why this change (stored in the audit trail)")},
+        1,
+        1},
+       "submit PLAN.yaml [--reason R]",
+       "check a plan, submit it, print the rollout id",
+       "Reads PLAN.yaml ('-' for standard input) and validates it with "
+       "the controller's own parser first: every problem is printed, "
+       "one per line as FILE:LINE:COL: FIELD: MESSAGE, and nothing is "
+       "sent (exit 2). A valid plan is submitted; its waves are frozen "
+       "at that moment. The rollout id alone is printed on stdout, so "
+       "scripts can capture it.",
+       "swellctl submit plan.yaml --reason \"CHG-1234 new daemon.json\"\n"
+       "id=$(swellctl submit plan.yaml) && swellctl watch \"$id\"",
+       &RunSubmit});
+  c.push_back({{"preview", {}, 1, 1},
+               "preview PLAN.yaml",
+               "show a plan's waves, gates and earliest finish",
+               "Validates PLAN.yaml locally like submit, then asks the "
+               "controller which hosts each wave would take from the current "
+               "fleet: host counts by site and role, the hosts, the bake, the "
+               "gates and the earliest finish if every gate passes at once. "
+               "Changes nothing.",
+               "swellctl preview plan.yaml\nswellctl preview plan.yaml -o json",
+               &RunPreview});
+  c.push_back({{"plan", {}, 2, 2},
+               "plan check PLAN.yaml",
+               "check a plan locally; contacts nothing",
+               "Parses and validates PLAN.yaml ('-' for standard input) with "
+               "the controller's own parser and prints every problem, one per "
+               "line as FILE:LINE:COL: FIELD: MESSAGE (exit 2), or a one-line "
+               "summary. Needs no controller: use it in editors and CI.",
+               "swellctl plan check plan.yaml",
+               &RunPlanCheck});
+  c.push_back(
+      {{"list", {{"all", 0, false, "", "include finished rollouts"}}, 0, 0},
+       "list [--all]",
+       "list active rollouts (--all: every one)",
+       "One row per rollout: ID, NAME, VARIABLE, STATE, WAVE (current "
+       "wave of the total, and its phase while running), HOSTS "
+       "(converged/admitted/total, and how many failed), AGE.",
+       "swellctl list\nswellctl list --all -o json",
+       &RunList});
+  c.push_back({{"status",
+                {{"host", 0, true, "H", "show one host of the rollout"}},
+                1,
+                1},
+               "status ID [--host H]",
+               "a rollout's waves, verdicts, failures, events",
+               "Shows the rollout's state, each wave's host counts and phase, "
+               "the latest gate verdicts in words with their time and wave, "
+               "the hosts that failed with their messages, and recent audit "
+               "events. With --host, that host's state, last message and the "
+               "tail of its apply output.",
+               "swellctl status r-1a2b3c4d\nswellctl status r-1a2b3c4d --host "
+               "web-ams1-07",
+               &RunStatus});
+  c.push_back({{"watch",
+                {{"interval", 0, true, "D", "time between polls (default 1s)"}},
+                1,
+                1},
+               "watch ID [--interval 1s]",
+               "follow a rollout live until it ends or stops",
+               "Polls the rollout and shows each wave with a progress bar "
+               "(# converged, ! failed, ~ applying, . not yet admitted), the "
+               "host counts and the latest verdicts. On a terminal the screen "
+               "is redrawn in place; otherwise a line is printed only when "
+               "something changed. Ends when the rollout succeeds (exit 0), "
+               "is rolled back (exit 1), or is halted or paused (exit 3). "
+               "With -o json, prints the final status as one JSON document.",
+               "swellctl watch r-1a2b3c4d\nswellctl watch r-1a2b3c4d "
+               "--interval 5s > rollout.log",
+               &RunWatch});
+  c.push_back(
+      {{"halt",
+        {Reason("why (required)"),
+         {"all", 0, false, "", "freeze the fleet: halt every running rollout"},
+         {"for", 0, true, "D",
+          "with --all: lift the freeze by itself after D"}},
+        0,
+        1},
+       "halt ID --reason R | halt --all --reason R [--for D]",
+       "halt a rollout, or (--all) freeze the fleet",
+       "halt ID stops the rollout's admissions; hosts keep what they "
+       "have. halt --all freezes the fleet: every running rollout is "
+       "halted and new ones are refused until 'swellctl unfreeze' (or "
+       "until --for has passed); it prints which rollouts it halted. "
+       "A reason is required: it goes into the audit trail.",
+       "swellctl halt r-1a2b3c4d --reason \"error rate up on web\"\n"
+       "swellctl halt --all --reason \"INC-77 containers restarting\" --for 2h",
+       &RunHalt});
+  c.push_back({{"unfreeze", {Reason("why the freeze can end")}, 0, 0},
+               "unfreeze [--reason R]",
+               "lift the fleet freeze",
+               "New rollouts are accepted again. Rollouts the freeze halted "
+               "stay halted until resumed one by one.",
+               "swellctl unfreeze --reason \"INC-77 resolved\"",
+               &RunUnfreeze});
+  c.push_back({{"resume", {Reason("why it is safe to go on")}, 1, 1},
+               "resume ID [--reason R]",
+               "resume a halted or paused rollout",
+               "The rollout carries on from the wave it stopped in.",
+               "swellctl resume r-1a2b3c4d --reason \"false alarm\"",
+               &RunResume});
+  c.push_back({{"rollback", {Reason("why (required)")}, 1, 1},
+               "rollback ID --reason R",
+               "return admitted hosts to their previous values",
+               "Sets each admitted host's desired value back to the value it "
+               "had before the rollout. A reason is required.",
+               "swellctl rollback r-1a2b3c4d --reason \"p95 latency doubled\"",
+               &RunRollback});
+  c.push_back({{"hosts", {}, 0, 0},
+               "hosts",
+               "list the fleet's hosts and their agents",
+               "One row per host: HOST, SITE, ROLE, its other labels, whether "
+               "its agent is CONNECTED, when it was LAST SEEN, and the "
+               "GENERATION of its desired state.",
+               "swellctl hosts\nswellctl hosts -o json",
+               &RunHosts});
+  c.push_back({{"freeze-status", {}, 0, 0},
+               "freeze-status",
+               "whether the fleet is frozen, by whom, why",
+               "Shows whether a freeze is in force, who set it, why, since "
+               "when and until when.",
+               "swellctl freeze-status",
+               &RunFreezeStatus});
+  c.push_back({{"help", {}, 0, 1},
+               "help [COMMAND]",
+               "show this help, or a command's",
+               "Same as --help.",
+               "swellctl help watch",
+               nullptr});
+  return c;
+}
+
+std::string FlagLine(const FlagSpec& f) {
+  std::string names =
+      f.short_name
+          ? absl::StrCat("-", std::string(1, f.short_name), ", --", f.name)
+          : absl::StrCat("--", f.name);
+  if (f.takes_value) absl::StrAppend(&names, " ", f.value_name);
+  return names;
+}
+
+std::string FlagBlock(const std::vector<FlagSpec>& flags) {
+  size_t width = 0;
+  for (const FlagSpec& f : flags) width = std::max(width, FlagLine(f).size());
+  std::string out;
+  for (const FlagSpec& f : flags) {
+    const std::string line = FlagLine(f);
+    absl::StrAppend(&out, "  ", line, std::string(width - line.size() + 3, ' '),
+                    f.help, "\n");
+  }
+  return out;
+}
+
+// Wraps a paragraph at 78 columns.
+std::string Paragraph(absl::string_view text) {
+  std::string out, line;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (!line.empty() && line.size() + 1 + word.size() > 78) {
+      absl::StrAppend(&out, line, "\n");
+      line.clear();
+    }
+    absl::StrAppend(&line, line.empty() ? "" : " ", word);
+  }
+  if (!line.empty()) absl::StrAppend(&out, line, "\n");
+  return out;
+}
+
+std::string Indented(absl::string_view lines) {
+  std::string out;
+  for (absl::string_view line :
+       absl::StrSplit(lines, '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&out, "  ", line, "\n");
+  }
+  return out;
+}
+
+std::vector<FlagSpec> WithHelp() {
+  std::vector<FlagSpec> flags = GlobalFlags();
+  flags.push_back({"help", 'h', false, "",
+                   "this help; 'swellctl COMMAND --help' for a command's"});
+  return flags;
+}
+
+}  // namespace
+
+const std::vector<FlagSpec>& GlobalFlags() {
+  static const auto* flags = new std::vector<FlagSpec>{
+      {"controller", 0, true, "ADDR",
+       "the controller's API address (default: see Environment)"},
+      {"output", 'o', true, "FMT",
+       "table (default) or json: one JSON document on stdout"},
+      {"timeout", 0, true, "D", "deadline of each call (default 10s)"},
+  };
+  return *flags;
+}
+
+const std::vector<CommandInfo>& Commands() {
+  static const auto* commands = new std::vector<CommandInfo>(BuildCommands());
+  return *commands;
+}
+
+std::vector<CommandSyntax> CommandSyntaxes() {
+  std::vector<CommandSyntax> out;
+  for (const CommandInfo& c : Commands()) out.push_back(c.syntax);
+  return out;
+}
+
+const CommandInfo* FindCommandInfo(absl::string_view name) {
+  for (const CommandInfo& c : Commands()) {
+    if (c.syntax.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::string MainUsage() {
+  std::string out =
+      "swellctl: submit, watch and stop rollouts on a Swell controller.\n\n"
+      "Usage: swellctl [global flags] COMMAND [arguments] [flags]\n\n"
+      "Commands:\n";
+  size_t width = 0;
+  for (const CommandInfo& c : Commands()) {
+    width = std::max(width, c.synopsis.size());
+  }
+  width = std::min<size_t>(width, 30);
+  for (const CommandInfo& c : Commands()) {
+    if (c.synopsis.size() > width) {
+      absl::StrAppend(&out, "  ", c.synopsis, "\n", std::string(width + 4, ' '),
+                      c.summary, "\n");
+    } else {
+      absl::StrAppend(&out, "  ", c.synopsis,
+                      std::string(width - c.synopsis.size() + 2, ' '),
+                      c.summary, "\n");
+    }
+  }
+  absl::StrAppend(
+      &out, "\nGlobal flags (anywhere on the line):\n", FlagBlock(WithHelp()),
+      "\nEnvironment:\n"
+      "  SWELL_CONTROLLER   default for --controller; else 127.0.0.1:7070\n"
+      "  SWELL_ACTOR        your name in the audit trail (default $USER)\n"
+      "  SWELL_TOKEN        bearer token sent to the controller, when set\n",
+      "\nExit status:\n"
+      "  0  success; watch: the rollout succeeded\n"
+      "  1  any other failure; watch: the rollout was rolled back\n"
+      "  2  bad usage, unreadable or invalid plan, or input the controller\n"
+      "     rejected; nothing was changed\n"
+      "  3  watch: the rollout is halted or paused and needs a person\n"
+      "  4  the controller could not be reached or did not answer in time\n"
+      "  5  refused in the current state: the fleet is frozen, a conflicting\n"
+      "     rollout is active, the action does not apply to the rollout now\n"
+      "  6  no such rollout or host\n",
+      "\nExamples:\n"
+      "  swellctl preview plan.yaml\n"
+      "  id=$(swellctl submit plan.yaml --reason \"CHG-1234\") && swellctl "
+      "watch \"$id\"\n"
+      "  swellctl list --all -o json\n"
+      "  swellctl halt --all --reason \"INC-77 containers restarting\"\n");
+  return out;
+}
+
+std::string CommandUsage(const CommandInfo& command) {
+  std::string out = absl::StrCat("Usage: swellctl ", command.synopsis, "\n\n",
+                                 Paragraph(command.description));
+  if (!command.syntax.flags.empty()) {
+    absl::StrAppend(&out, "\nFlags:\n", FlagBlock(command.syntax.flags));
+  }
+  absl::StrAppend(&out, "\nGlobal flags:\n", FlagBlock(GlobalFlags()),
+                  "\nExamples:\n", Indented(command.examples),
+                  "\nExit statuses: see 'swellctl --help'.\n");
+  return out;
+}
+
+}  // namespace swell::cli

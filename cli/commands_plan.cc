@@ -1,0 +1,100 @@
+// submit, preview and plan check: all read a plan and check it locally
+// first, so that an invalid plan never reaches the controller.
+
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/commands.h"
+#include "cli/exit_code.h"
+#include "cli/format.h"
+#include "cli/plan_source.h"
+#include "cli/render_fleet.h"
+
+namespace swell::cli {
+namespace {
+
+// Reads and validates the plan named by the last argument. On failure
+// prints every problem, one per line, and sets `exit_code`.
+std::optional<PlanSource> LoadCheckedPlan(
+    Context& ctx, int* exit_code, controller::Plan* plan_out = nullptr) {
+  absl::StatusOr<PlanSource> plan = ReadPlan(ctx.args->args.back());
+  if (!plan.ok()) {
+    *exit_code = ReportError(ctx, plan.status());
+    return std::nullopt;
+  }
+  const absl::StatusOr<controller::Plan> valid = ValidatePlan(*plan);
+  if (!valid.ok()) {
+    std::vector<absl::string_view> lines =
+        absl::StrSplit(valid.status().message(), '\n', absl::SkipWhitespace());
+    for (absl::string_view line : lines) *ctx.err << line << "\n";
+    *ctx.err << "swellctl: " << plan->file << ": "
+             << (lines.size() == 1 ? std::string("1 problem")
+                                   : absl::StrCat(lines.size(), " problems"))
+             << (ctx.args->command == "plan" ? "\n" : "; nothing was sent\n");
+    *exit_code = kExitBadInput;
+    return std::nullopt;
+  }
+  if (plan_out != nullptr) *plan_out = *valid;
+  return std::move(plan).value();
+}
+
+}  // namespace
+
+int RunSubmit(Context& ctx) {
+  int exit_code = kExitOk;
+  const std::string reason = ReasonFlag(ctx, /*required=*/false, &exit_code);
+  std::optional<PlanSource> plan = LoadCheckedPlan(ctx, &exit_code);
+  if (!plan) return exit_code;
+
+  v1::SubmitRequest req;
+  req.set_plan_yaml(plan->yaml);
+  req.set_plan_file(plan->file);
+  req.set_actor(ctx.actor);
+  req.set_reason(reason);
+  absl::StatusOr<v1::SubmitResponse> resp = ctx.client->Submit(req);
+  if (!resp.ok()) return ReportError(ctx, resp.status());
+  if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);
+  // The id alone on the first line of stdout, for $(swellctl submit ...).
+  *ctx.out << resp->rollout_id() << "\n";
+  ctx.out->flush();
+  *ctx.err << "watch it: swellctl watch " << resp->rollout_id() << "\n";
+  return kExitOk;
+}
+
+int RunPreview(Context& ctx) {
+  int exit_code = kExitOk;
+  std::optional<PlanSource> plan = LoadCheckedPlan(ctx, &exit_code);
+  if (!plan) return exit_code;
+
+  v1::PreviewRequest req;
+  req.set_plan_yaml(plan->yaml);
+  req.set_plan_file(plan->file);
+  absl::StatusOr<v1::PreviewResponse> resp = ctx.client->Preview(req);
+  if (!resp.ok()) return ReportError(ctx, resp.status());
+  if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);
+  *ctx.out << RenderPreview(*resp, ctx.width);
+  return kExitOk;
+}
+
+int RunPlanCheck(Context& ctx) {
+  if (ctx.args->args.at(0) != "check") {
+    *ctx.err << "swellctl: unknown plan command '" << ctx.args->args.at(0)
+             << "' (see 'swellctl plan --help')\n";
+    return kExitBadInput;
+  }
+  int exit_code = kExitOk;
+  controller::Plan parsed;
+  std::optional<PlanSource> plan = LoadCheckedPlan(ctx, &exit_code, &parsed);
+  if (!plan) return exit_code;
+  *ctx.out << plan->file << ": ok: " << parsed.name << " moves "
+           << parsed.variable.name() << " in "
+           << Plural(static_cast<int64_t>(parsed.waves.size()), "wave", "waves")
+           << ", gated by "
+           << Plural(static_cast<int64_t>(parsed.gates.size()), "gate", "gates")
+           << "\n";
+  return kExitOk;
+}
+
+}  // namespace swell::cli

@@ -1,0 +1,73 @@
+#include "cli/exit_code.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "cli/format.h"
+
+namespace swell::cli {
+namespace {
+
+std::string Prefixed(absl::string_view text) {
+  return absl::StrCat("swellctl: ", OneLine(text));
+}
+
+std::string MessageOrCode(const absl::Status& status) {
+  if (!status.message().empty()) return std::string(status.message());
+  return absl::StatusCodeToString(status.code());
+}
+
+}  // namespace
+
+ErrorReport DescribeError(const absl::Status& status,
+                          absl::string_view controller_address) {
+  ErrorReport report;
+  const std::string message = MessageOrCode(status);
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument: {
+      report.exit_code = kExitBadInput;
+      std::vector<std::string> lines;
+      for (absl::string_view line : absl::StrSplit(message, '\n')) {
+        line = absl::StripTrailingAsciiWhitespace(line);
+        if (!line.empty()) lines.emplace_back(line);
+      }
+      if (lines.size() <= 1) {
+        report.lines.push_back(Prefixed(message));
+      } else {
+        report.lines = std::move(lines);
+      }
+      return report;
+    }
+    case absl::StatusCode::kUnavailable:
+      report.exit_code = kExitUnreachable;
+      report.lines.push_back(
+          Prefixed(absl::StrCat("cannot reach the controller at ",
+                                controller_address, ": ", message)));
+      return report;
+    case absl::StatusCode::kDeadlineExceeded:
+      report.exit_code = kExitUnreachable;
+      report.lines.push_back(Prefixed(
+          absl::StrCat("the controller at ", controller_address,
+                       " did not answer in time (see --timeout): ", message)));
+      return report;
+    case absl::StatusCode::kFailedPrecondition:
+      report.exit_code = kExitPrecondition;
+      break;
+    case absl::StatusCode::kNotFound:
+      report.exit_code = kExitNotFound;
+      break;
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnauthenticated:
+      report.exit_code = kExitFailure;
+      report.lines.push_back(Prefixed(absl::StrCat(
+          "the controller refused: ", message, " (check SWELL_TOKEN)")));
+      return report;
+    default:
+      report.exit_code = kExitFailure;
+      break;
+  }
+  report.lines.push_back(Prefixed(message));
+  return report;
+}
+
+}  // namespace swell::cli

@@ -1,0 +1,30 @@
+#pragma once
+
+// Text views of plan previews, the fleet's hosts and the freeze. Pure:
+// `now` and the terminal width are passed in.
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "swell/v1/rollout.pb.h"
+
+namespace swell::cli {
+
+// Host names listed per wave in a preview before "... and N more".
+inline constexpr int kPreviewHostsPerWave = 60;
+
+// The `preview` view: every wave with its host count, counts by site and by
+// role, its hosts wrapped to `width` columns, and its bake; then the gates
+// and the earliest finish.
+std::string RenderPreview(const v1::PreviewResponse& preview, int width);
+
+// The `hosts` table: HOST SITE ROLE LABELS CONNECTED LAST SEEN GENERATION.
+// LABELS holds every label but site and role, as k=v,k=v in key order.
+std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
+                             absl::Time now);
+
+// One line or two on whether the fleet is frozen, by whom, why, since when
+// and until when; then the rollouts the freeze halted, if any.
+std::string RenderFreeze(const v1::FreezeStatus& freeze, absl::Time now);
+
+}  // namespace swell::cli

@@ -1,0 +1,139 @@
+#include "tests/unit/cli/fake_rollout_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "tests/unit/cli/rollout_fixtures.h"
+
+namespace swell::cli::testing {
+
+void FakeRolloutService::ScriptStates(const std::string& id,
+                                      std::vector<std::string> states) {
+  absl::MutexLock lock(&mu_);
+  scripts_[id] = std::move(states);
+  script_pos_[id] = 0;
+}
+
+void FakeRolloutService::FailSubmit(grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  submit_failure_ = std::move(status);
+}
+
+v1::SubmitRequest FakeRolloutService::last_submit() const {
+  absl::MutexLock lock(&mu_);
+  return last_submit_;
+}
+
+v1::RolloutActionRequest FakeRolloutService::last_halt() const {
+  absl::MutexLock lock(&mu_);
+  return last_halt_;
+}
+
+v1::FreezeRequest FakeRolloutService::last_freeze() const {
+  absl::MutexLock lock(&mu_);
+  return last_freeze_;
+}
+
+grpc::Status FakeRolloutService::Submit(grpc::ServerContext*,
+                                        const v1::SubmitRequest* req,
+                                        v1::SubmitResponse* resp) {
+  ++calls_;
+  ++submits_;
+  absl::MutexLock lock(&mu_);
+  last_submit_ = *req;
+  if (!submit_failure_.ok()) return submit_failure_;
+  resp->set_rollout_id(kRolloutId);
+  *resp->mutable_status() = RunningRollout();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeRolloutService::Preview(grpc::ServerContext*,
+                                         const v1::PreviewRequest*,
+                                         v1::PreviewResponse* resp) {
+  ++calls_;
+  ++previews_;
+  *resp = ThreeWavePreview();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeRolloutService::ListRollouts(grpc::ServerContext*,
+                                              const v1::ListRolloutsRequest*,
+                                              v1::ListRolloutsResponse* resp) {
+  ++calls_;
+  *resp->add_rollouts() = RunningRollout().summary();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeRolloutService::GetRollout(grpc::ServerContext*,
+                                            const v1::GetRolloutRequest* req,
+                                            v1::RolloutStatus* resp) {
+  ++calls_;
+  absl::MutexLock lock(&mu_);
+  auto script = scripts_.find(req->rollout_id());
+  if (script == scripts_.end() && req->rollout_id() != kRolloutId) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("no rollout ", req->rollout_id()));
+  }
+  *resp = RunningRollout();
+  if (script != scripts_.end() && !script->second.empty()) {
+    size_t& pos = script_pos_[req->rollout_id()];
+    resp->mutable_summary()->set_id(req->rollout_id());
+    resp->mutable_summary()->set_state(script->second[pos]);
+    // One more host of wave 2 converges per poll, so that polls differ.
+    v1::WaveStatus* wave = resp->mutable_waves(1);
+    wave->set_converged(
+        std::min(static_cast<int>(pos), wave->size() - wave->failed()));
+    if (pos + 1 < script->second.size()) ++pos;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeRolloutService::Halt(grpc::ServerContext*,
+                                      const v1::RolloutActionRequest* req,
+                                      v1::RolloutStatus* resp) {
+  ++calls_;
+  ++halts_;
+  absl::MutexLock lock(&mu_);
+  last_halt_ = *req;
+  *resp = RunningRollout();
+  resp->mutable_summary()->set_state("halted");
+  resp->mutable_summary()->set_reason(req->reason());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeRolloutService::Freeze(grpc::ServerContext*,
+                                        const v1::FreezeRequest* req,
+                                        v1::FreezeStatus* resp) {
+  ++calls_;
+  absl::MutexLock lock(&mu_);
+  last_freeze_ = *req;
+  resp->set_frozen(true);
+  resp->set_reason(req->reason());
+  resp->set_actor(req->actor());
+  resp->set_since_unix_ms(kNowUnixMs);
+  resp->add_halted_rollouts(kRolloutId);
+  resp->add_halted_rollouts("r-0000002b");
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeRolloutService::ListHosts(grpc::ServerContext*,
+                                           const v1::ListHostsRequest*,
+                                           v1::ListHostsResponse* resp) {
+  ++calls_;
+  *resp = TwoHosts();
+  return grpc::Status::OK;
+}
+
+FakeController::FakeController() {
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&service_);
+  server_ = builder.BuildAndStart();
+  address_ = absl::StrCat("127.0.0.1:", port);
+}
+
+FakeController::~FakeController() { server_->Shutdown(); }
+
+}  // namespace swell::cli::testing

@@ -1,0 +1,84 @@
+#pragma once
+
+// An in-process RolloutService with canned replies, for driving the real
+// swellctl binary. It counts every call and keeps the last request of each
+// mutating RPC. Thread-safe.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "swell/v1/rollout.grpc.pb.h"
+
+namespace swell::cli::testing {
+
+class FakeRolloutService final : public v1::RolloutService::Service {
+ public:
+  // The id Submit hands out, and the rollout GetRollout knows besides any
+  // scripted ones.
+  static constexpr char kRolloutId[] = "r-0000002a";
+
+  // GetRollout(id) answers with each state in turn, then keeps the last.
+  void ScriptStates(const std::string& id, std::vector<std::string> states);
+  // Submit fails with `status` instead of accepting.
+  void FailSubmit(grpc::Status status);
+
+  int calls() const { return calls_.load(); }
+  int submits() const { return submits_.load(); }
+  int previews() const { return previews_.load(); }
+  int halts() const { return halts_.load(); }
+  v1::SubmitRequest last_submit() const;
+  v1::RolloutActionRequest last_halt() const;
+  v1::FreezeRequest last_freeze() const;
+
+  grpc::Status Submit(grpc::ServerContext*, const v1::SubmitRequest* req,
+                      v1::SubmitResponse* resp) override;
+  grpc::Status Preview(grpc::ServerContext*, const v1::PreviewRequest* req,
+                       v1::PreviewResponse* resp) override;
+  grpc::Status ListRollouts(grpc::ServerContext*,
+                            const v1::ListRolloutsRequest* req,
+                            v1::ListRolloutsResponse* resp) override;
+  grpc::Status GetRollout(grpc::ServerContext*,
+                          const v1::GetRolloutRequest* req,
+                          v1::RolloutStatus* resp) override;
+  grpc::Status Halt(grpc::ServerContext*, const v1::RolloutActionRequest* req,
+                    v1::RolloutStatus* resp) override;
+  grpc::Status Freeze(grpc::ServerContext*, const v1::FreezeRequest* req,
+                      v1::FreezeStatus* resp) override;
+  grpc::Status ListHosts(grpc::ServerContext*, const v1::ListHostsRequest* req,
+                         v1::ListHostsResponse* resp) override;
+
+ private:
+  std::atomic<int> calls_{0};
+  std::atomic<int> submits_{0};
+  std::atomic<int> previews_{0};
+  std::atomic<int> halts_{0};
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::vector<std::string>> scripts_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, size_t> script_pos_ ABSL_GUARDED_BY(mu_);
+  grpc::Status submit_failure_ ABSL_GUARDED_BY(mu_);
+  v1::SubmitRequest last_submit_ ABSL_GUARDED_BY(mu_);
+  v1::RolloutActionRequest last_halt_ ABSL_GUARDED_BY(mu_);
+  v1::FreezeRequest last_freeze_ ABSL_GUARDED_BY(mu_);
+};
+
+// The fake, served on 127.0.0.1 at a free port for the test's lifetime.
+class FakeController {
+ public:
+  FakeController();
+  ~FakeController();
+
+  FakeRolloutService& service() { return service_; }
+  const std::string& address() const { return address_; }
+
+ private:
+  FakeRolloutService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+}  // namespace swell::cli::testing

@@ -1,0 +1,159 @@
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "cli/render_fleet.h"
+#include "cli/render_rollout.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/cli/rollout_fixtures.h"
+
+namespace swell::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::kNowUnixMs;
+using ::testing::Not;
+
+const absl::Time kNow = absl::FromUnixMillis(kNowUnixMs);
+
+TEST(WaveCellTest, ShowsTheCurrentWaveOneBasedWithItsPhaseWhileRunning) {
+  v1::RolloutSummary s = testing::RunningRollout().summary();
+  EXPECT_EQ(WaveCell(s), "2/4 baking");
+  s.set_state("halted");
+  EXPECT_EQ(WaveCell(s), "2/4");
+  s.set_wave_count(0);
+  EXPECT_EQ(WaveCell(s), "-");
+}
+
+TEST(HostsCellTest, CountsConvergedAdmittedTotalAndFailed) {
+  v1::RolloutSummary s = testing::RunningRollout().summary();
+  EXPECT_EQ(HostsCell(s), "5/6/20, 1 failed");
+  s.set_hosts_failed(0);
+  EXPECT_EQ(HostsCell(s), "5/6/20");
+}
+
+TEST(NormalizedStateTest, AcceptsOtherSpellingsOfAState) {
+  EXPECT_EQ(NormalizedState("Rolled-Back"), "rolled_back");
+  EXPECT_EQ(NormalizedState(" rolled back "), "rolled_back");
+}
+
+TEST(RenderRolloutTableTest, HasOneAlignedRowPerRollout) {
+  v1::ListRolloutsResponse list;
+  *list.add_rollouts() = testing::RunningRollout().summary();
+  v1::RolloutSummary* done = list.add_rollouts();
+  done->set_id("r-00000029");
+  done->set_name("ntp");
+  done->set_variable("chrony-conf");
+  done->set_state("succeeded");
+  done->set_current_wave(2);
+  done->set_wave_count(3);
+  done->set_hosts_total(3);
+  done->set_hosts_admitted(3);
+  done->set_hosts_converged(3);
+  done->set_created_unix_ms(kNowUnixMs - 2 * 86400 * 1000);
+  EXPECT_EQ(RenderRolloutTable(list, kNow),
+            "ID          NAME           VARIABLE     STATE      WAVE        "
+            "HOSTS             AGE\n"
+            "r-0000002a  app-workers-8  app-config   running    2/4 baking  "
+            "5/6/20, 1 failed  3m12s\n"
+            "r-00000029  ntp            chrony-conf  succeeded  3/3         "
+            "3/3/3             2d\n");
+}
+
+TEST(RenderRolloutStatusTest, ShowsWavesVerdictsFailedHostsAndEvents) {
+  const std::string text = RenderRolloutStatus(testing::RunningRollout(), kNow);
+  EXPECT_THAT(text, HasSubstr("rollout r-0000002a  app-workers-8\n"));
+  EXPECT_THAT(text, HasSubstr("state     running, wave 2/4 baking\n"));
+  EXPECT_THAT(text, HasSubstr("5 converged, 6 admitted, 1 failed, of 20"));
+  // Waves are shown 1-based with their phase; a baking one says when the
+  // bake ends.
+  EXPECT_THAT(text, HasSubstr("baking, bake ends in 2m"));
+  EXPECT_THAT(text, HasSubstr("gate verdicts (latest 2 of 2):"));
+  EXPECT_THAT(text, HasSubstr("  12s ago    wave 2  app-healthy  "
+                              "INCONCLUSIVE  2 of 5 hosts have no "
+                              "app_healthy sample yet\n"));
+  EXPECT_THAT(text, HasSubstr("failed hosts (1):\n  web-ams1-03  wave 2  "
+                              "validate exited 1\n"));
+  // A converged host is not listed among the failed ones.
+  EXPECT_THAT(text, Not(HasSubstr("web-ams1-01")));
+  EXPECT_THAT(text, HasSubstr("3m12s ago  alice  submit  CHG-1234 more "
+                              "workers"));
+}
+
+TEST(RenderRolloutStatusTest, ListsVerdictsOldestFirstEndingWithTheLatest) {
+  const std::string text = RenderRolloutStatus(testing::RunningRollout(), kNow);
+  EXPECT_LT(text.find("1m40s ago"), text.find("  12s ago"));
+}
+
+TEST(RenderRolloutHostTest, ShowsStateMessageAndOutputTail) {
+  const std::string text =
+      RenderRolloutHost(testing::RunningRollout(), "web-ams1-03");
+  EXPECT_THAT(text, HasSubstr("host web-ams1-03 in rollout r-0000002a"));
+  EXPECT_THAT(text, HasSubstr("state     failed\n"));
+  EXPECT_THAT(text, HasSubstr("message   validate exited 1\n"));
+  EXPECT_THAT(text, HasSubstr("output (last 2 lines):\n"
+                              "  | checking /etc/app/app.conf\n"
+                              "  | line 2: workers: bad value\n"));
+}
+
+TEST(RenderRolloutHostTest, IsEmptyForAHostOutsideTheRollout) {
+  EXPECT_EQ(RenderRolloutHost(testing::RunningRollout(), "nope"), "");
+}
+
+TEST(RenderPreviewTest, ShowsEachWaveWithCountsHostsAndBake) {
+  const std::string text = RenderPreview(testing::ThreeWavePreview(), 60);
+  EXPECT_THAT(text, HasSubstr("3 waves, 74 hosts\nearliest finish: 12m"));
+  EXPECT_THAT(text, HasSubstr("wave 1  1 host, bake 4m\n"
+                              "  sites  ams1=1\n"
+                              "  roles  web=1\n"
+                              "  hosts  web-ams1-01\n"));
+  // Counts are in key order whatever the map's order.
+  EXPECT_THAT(text, HasSubstr("wave 2  3 hosts, bake 4m\n"
+                              "  sites  ams1=1, fra1=2\n"
+                              "  roles  db=1, web=2\n"));
+  EXPECT_THAT(text, HasSubstr("- app-healthy: min(app_healthy) >= 1\n"));
+}
+
+TEST(RenderPreviewTest, WrapsHostsToTheWidthAndCapsTheirNumber) {
+  const std::string text = RenderPreview(testing::ThreeWavePreview(), 60);
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StrContains(line, "web-")) {
+      EXPECT_LE(line.size(), 60u) << line;
+    }
+  }
+  EXPECT_THAT(text, HasSubstr("web-x-59,"));
+  EXPECT_THAT(text, HasSubstr("... and 10 more\n"));
+  EXPECT_THAT(text, Not(HasSubstr("web-x-60")));
+}
+
+TEST(RenderHostsTableTest, SplitsSiteAndRoleFromOtherLabels) {
+  EXPECT_EQ(RenderHostsTable(testing::TwoHosts(), kNow),
+            "HOST         SITE  ROLE  LABELS                CONNECTED  "
+            "LAST SEEN  GENERATION\n"
+            "web-ams1-01  ams1  web   canary=true,rack=r12  yes        "
+            "3s ago     7\n"
+            "db-fra1-01   fra1  db    -                     no         "
+            "3h1m ago   2\n");
+}
+
+TEST(RenderFreezeTest, SaysWhoFrozeTheFleetWhyAndWhatItHalted) {
+  v1::FreezeStatus freeze;
+  freeze.set_frozen(true);
+  freeze.set_actor("bob");
+  freeze.set_reason("INC-77 containers restarting");
+  freeze.set_since_unix_ms(kNowUnixMs - 60'000);
+  freeze.set_expires_unix_ms(kNowUnixMs + 3'600'000);
+  freeze.add_halted_rollouts("r-0000002a");
+  freeze.add_halted_rollouts("r-0000002b");
+  EXPECT_EQ(RenderFreeze(freeze, kNow),
+            "fleet FROZEN since 1m ago by bob: INC-77 containers restarting\n"
+            "  expires in 1h\n"
+            "halted 2 rollouts: r-0000002a, r-0000002b\n");
+}
+
+TEST(RenderFreezeTest, SaysWhenTheFleetIsNotFrozen) {
+  EXPECT_THAT(RenderFreeze(v1::FreezeStatus(), kNow), HasSubstr("not frozen"));
+}
+
+}  // namespace
+}  // namespace swell::cli
