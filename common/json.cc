@@ -23,7 +23,9 @@ std::string JsonQuote(std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20 || c > 0x7e) {
+        if (c == 0) {
+          out += "\\ufffd";  // PostgreSQL's jsonb refuses \u0000
+        } else if (c < 0x20 || c > 0x7e) {
           out += absl::StrFormat("\\u%04x", c);
         } else {
           out += static_cast<char>(c);

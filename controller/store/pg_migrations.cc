@@ -1,0 +1,160 @@
+#include "controller/store/pg_migrations.h"
+
+#include "pqxx/transaction"
+
+namespace swell::controller {
+namespace {
+
+// Times travel as int64 microseconds since the Unix epoch (see
+// store_values.h); swell_ts and swell_us convert exactly, with INT64_MIN and
+// INT64_MAX for -infinity and infinity. The intervals added have no day or
+// month part, so the session's time zone never matters. Both are STABLE (as
+// timestamptz arithmetic is) and not STRICT, so that PostgreSQL inlines
+// them: a call per row costs ten times more.
+constexpr std::string_view kV1 = R"sql(
+CREATE FUNCTION swell_ts(us bigint) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE us
+    WHEN -9223372036854775808 THEN '-infinity'::timestamptz
+    WHEN 9223372036854775807 THEN 'infinity'::timestamptz
+    ELSE 'epoch'::timestamptz + (us / 1000000) * interval '1 second'
+                              + (us % 1000000) * interval '1 microsecond'
+  END
+$$;
+
+CREATE FUNCTION swell_us(t timestamptz) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT (CASE
+    WHEN t = '-infinity' THEN -9223372036854775808
+    WHEN t = 'infinity' THEN 9223372036854775807
+    ELSE extract(epoch FROM t) * 1000000
+  END)::bigint
+$$;
+
+CREATE TABLE hosts (
+  id text PRIMARY KEY,
+  agent_version text NOT NULL,
+  first_seen timestamptz NOT NULL,
+  last_seen timestamptz NOT NULL,
+  desired_generation bigint NOT NULL
+);
+
+CREATE TABLE host_labels (
+  host_id text NOT NULL REFERENCES hosts (id),
+  key text NOT NULL,
+  value text NOT NULL,
+  PRIMARY KEY (host_id, key)
+);
+
+-- spec is a serialized swell.v1.VariableSpec.
+CREATE TABLE host_desired (
+  host_id text NOT NULL REFERENCES hosts (id),
+  variable text NOT NULL,
+  spec bytea NOT NULL,
+  value_present boolean NOT NULL,
+  value_data bytea NOT NULL,
+  rollout_id text NOT NULL,
+  PRIMARY KEY (host_id, variable)
+);
+
+CREATE TABLE rollouts (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  plan_yaml text NOT NULL,
+  plan_file text NOT NULL,
+  variable text NOT NULL,
+  spec bytea NOT NULL,
+  new_present boolean NOT NULL,
+  new_data bytea NOT NULL,
+  state text NOT NULL,
+  current_wave integer NOT NULL,
+  wave_count integer NOT NULL,
+  phase text NOT NULL,
+  phase_started timestamptz NOT NULL,
+  reason text NOT NULL,
+  actor text NOT NULL,
+  created timestamptz NOT NULL,
+  updated timestamptz NOT NULL
+);
+
+-- output_tail is bytea: a command's output need not be UTF-8.
+CREATE TABLE rollout_hosts (
+  rollout_id text NOT NULL REFERENCES rollouts (id),
+  host_id text NOT NULL REFERENCES hosts (id),
+  wave integer NOT NULL,
+  state text NOT NULL,
+  previous_known boolean NOT NULL,
+  previous_present boolean NOT NULL,
+  previous_data bytea NOT NULL,
+  generation bigint NOT NULL,
+  message text NOT NULL,
+  output_tail bytea NOT NULL,
+  updated timestamptz NOT NULL,
+  PRIMARY KEY (rollout_id, host_id)
+);
+
+-- evidence is NULL when the verdict has none.
+CREATE TABLE verdicts (
+  id bigserial PRIMARY KEY,
+  rollout_id text NOT NULL REFERENCES rollouts (id),
+  wave integer NOT NULL,
+  gate text NOT NULL,
+  verdict text NOT NULL,
+  summary text NOT NULL,
+  evidence jsonb,
+  dry_run boolean NOT NULL,
+  at timestamptz NOT NULL
+);
+CREATE INDEX verdicts_by_rollout ON verdicts (rollout_id, id);
+
+-- rollout_id is '' for fleet-wide events.
+CREATE TABLE audit_events (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  rollout_id text NOT NULL,
+  reason text NOT NULL
+);
+CREATE INDEX audit_events_by_rollout ON audit_events (rollout_id, id);
+
+-- The fleet's freeze: at most one row; none means no freeze was ever set.
+-- ("freeze" is a reserved word in PostgreSQL.)
+CREATE TABLE freezes (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  active boolean NOT NULL,
+  reason text NOT NULL,
+  actor text NOT NULL,
+  since timestamptz NOT NULL,
+  expires timestamptz NOT NULL
+);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& SchemaMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, kV1},
+  };
+  return kMigrations;
+}
+
+void ApplyMigrations(pqxx::connection_base& conn) {
+  for (const Migration& m : SchemaMigrations()) {
+    pqxx::work tx(conn);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version integer PRIMARY KEY,"
+        " applied_at timestamptz NOT NULL DEFAULT now())");
+    pqxx::result applied = tx.exec_params(
+        "SELECT 1 FROM schema_migrations WHERE version = $1", m.version);
+    if (!applied.empty()) continue;  // the transaction rolls back: harmless
+    tx.exec(std::string(m.sql));
+    tx.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)",
+                   m.version);
+    tx.commit();
+  }
+}
+
+}  // namespace swell::controller

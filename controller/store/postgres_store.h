@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "controller/rollout/model.h"
+#include "controller/store/store.h"
+#include "pqxx/connection"
+
+namespace swell::controller {
+
+// The Store in PostgreSQL (14 or newer, database encoding UTF8), through one
+// libpqxx connection. After a lost connection, the next call reconnects.
+//
+// What it stores, and how values round-trip, is described in store_values.h:
+// times to the microsecond, text as UTF-8 without NUL bytes. Verdict
+// evidence is kept as jsonb and so comes back as an equivalent JSON
+// document, normalized by PostgreSQL (key order, spacing), not byte for
+// byte.
+//
+// Within one Mutation, a later entry with the same key replaces an earlier
+// one, and desired_removed applies after desired. A rollout host needs its
+// rollout and host, a desired value its host, a verdict its rollout; each
+// may come in the same Mutation.
+//
+// Not thread-safe, like every Store.
+class PostgresStore final : public Store {
+ public:
+  // Connects to `conninfo` (libpq "key=value ..." or URI form).
+  // kUnavailable when the server cannot be reached, kFailedPrecondition
+  // when it is older than 14 or its database is not UTF8.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresStore>> Connect(
+      std::string conninfo);
+
+  absl::Status Migrate() override;
+  absl::StatusOr<FleetState> Load() override;
+  absl::Status Commit(const Mutation& m) override;
+  absl::StatusOr<std::vector<VerdictRecord>> Verdicts(
+      std::string_view rollout_id) override;
+  absl::StatusOr<std::vector<AuditEvent>> Audit(std::string_view rollout_id,
+                                                int limit) override;
+
+ private:
+  explicit PostgresStore(std::unique_ptr<pqxx::connection> conn)
+      : conn_(std::move(conn)) {}
+
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
+}  // namespace swell::controller
