@@ -1,0 +1,134 @@
+#include "agent/agent.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "agent/appliers/file_applier.h"
+#include "agent/atomic_file.h"
+#include "agent/desired_state_file.h"
+#include "spdlog/spdlog.h"
+
+namespace swell::agent {
+
+Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
+
+Agent::~Agent() { Stop(); }
+
+std::string Agent::desired_state_path() const {
+  return absl::StrCat(config_.state_dir, "/desired.pb");
+}
+
+std::string Agent::journal_path() const {
+  return absl::StrCat(config_.state_dir, "/journal.log");
+}
+
+absl::Status Agent::Start() {
+  if (started_) return absl::FailedPreconditionError("agent already started");
+  if (absl::Status s = MakeDirs(config_.state_dir); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Journal>> journal =
+      Journal::Open(journal_path());
+  if (!journal.ok()) return journal.status();
+  journal_ = *std::move(journal);
+
+  const std::map<std::string, std::string> env = {
+      {"SWELL_ROOT", config_.root}, {"SWELL_HOST_ID", config_.host_id}};
+  ApplierSet appliers;
+  appliers[swell::v1::VARIABLE_KIND_FILE] =
+      std::make_shared<FileApplier>(config_.root, env, config_.command_timeout);
+
+  ControllerLink::Options link_options;
+  link_options.addresses = config_.controllers;
+  link_options.backoff_initial = config_.backoff_initial;
+  link_options.backoff_max = config_.backoff_max;
+  link_ = std::make_unique<ControllerLink>(
+      link_options, [this] { return BuildHello(); },
+      [this](const swell::v1::DesiredState& s) { OnDesired(s); });
+  enforcer_ = std::make_unique<Enforcer>(std::move(appliers), journal_.get(),
+                                         link_.get(), config_.resync_interval);
+  checks_ = std::make_unique<CheckScheduler>(
+      config_.checks, env, [this](std::vector<swell::v1::Sample> samples) {
+        swell::v1::AgentMessage message;
+        for (swell::v1::Sample& s : samples) {
+          *message.mutable_health()->add_samples() = std::move(s);
+        }
+        link_->Send(message);  // dropped while disconnected
+      });
+
+  absl::StatusOr<swell::v1::DesiredState> saved =
+      LoadDesiredState(desired_state_path());
+  if (saved.ok()) {
+    spdlog::info("enforcing saved desired state, generation {} ({} variables)",
+                 saved->generation(), saved->variables_size());
+    enforcer_->Offer(*std::move(saved));
+  } else if (!absl::IsNotFound(saved.status())) {
+    // Unreadable: start empty and let the controller send it again.
+    spdlog::error("ignoring saved desired state: {}",
+                  std::string(saved.status().message()));
+  }
+
+  started_ = true;
+  enforcer_->Start();
+  link_->Start();
+  checks_->Start();
+  return absl::OkStatus();
+}
+
+void Agent::Stop() {
+  if (!started_) return;
+  started_ = false;
+  checks_->Stop();
+  enforcer_->Stop();
+  link_->Stop();
+}
+
+int64_t Agent::generation() const {
+  if (enforcer_ == nullptr) return 0;
+  auto state = enforcer_->Current();
+  return state == nullptr ? 0 : state->generation();
+}
+
+uint64_t Agent::passes() const {
+  return enforcer_ == nullptr ? 0 : enforcer_->passes();
+}
+
+uint64_t Agent::connection() const {
+  return link_ == nullptr ? 0 : link_->Connection();
+}
+
+swell::v1::Hello Agent::BuildHello() const {
+  swell::v1::Hello hello;
+  hello.set_host_id(config_.host_id);
+  hello.mutable_labels()->insert(config_.labels.begin(), config_.labels.end());
+  hello.set_agent_version(kAgentVersion);
+  for (swell::v1::ActualVariable& a : enforcer_->ReadActuals()) {
+    *hello.add_actual() = std::move(a);
+  }
+  hello.set_last_generation(generation());
+  return hello;
+}
+
+void Agent::OnDesired(const swell::v1::DesiredState& state) {
+  if (!state.host_id().empty() && state.host_id() != config_.host_id) {
+    spdlog::error("ignoring desired state for host '{}': this is '{}'",
+                  state.host_id(), config_.host_id);
+    return;
+  }
+  if (state.generation() < generation()) {
+    spdlog::info("ignoring desired state generation {}: holding {}",
+                 state.generation(), generation());
+    return;
+  }
+  // Persist first: after a crash the agent must enforce what it was told.
+  if (absl::Status s = SaveDesiredState(desired_state_path(), state); !s.ok()) {
+    spdlog::error("cannot save desired state generation {}: {}",
+                  state.generation(), std::string(s.message()));
+  }
+  if (state.generation() != generation()) {
+    spdlog::info("desired state generation {} ({} variables)",
+                 state.generation(), state.variables_size());
+  }
+  enforcer_->Offer(state);
+}
+
+}  // namespace swell::agent

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "agent/agent_config.h"
+#include "agent/collectors/check_scheduler.h"
+#include "agent/controller_link.h"
+#include "agent/enforcer.h"
+#include "agent/journal.h"
+#include "swell/v1/agent.pb.h"
+
+namespace swell::agent {
+
+// One host's agent: the controller link, the enforcer and the health
+// checks, wired together. Desired states from the controller are checked
+// (host id, generation), persisted to <state_dir>/desired.pb, then handed
+// to the enforcer. The last persisted state is loaded at Start, so the
+// agent keeps enforcing it while no controller is reachable.
+class Agent {
+ public:
+  explicit Agent(AgentConfig config);
+  ~Agent();  // stops
+
+  // Prepares the state dir, opens the journal, loads the saved desired
+  // state and starts every thread. An error leaves nothing running.
+  [[nodiscard]] absl::Status Start();
+  // Stops checks, the enforcer and the link; returns within a few seconds.
+  // Idempotent.
+  void Stop();
+
+  // The generation of the held desired state (0: none).
+  int64_t generation() const;
+  // Completed enforcer passes; 0 before Start.
+  uint64_t passes() const;
+  // Nonzero while connected: the connection's number.
+  uint64_t connection() const;
+
+  const AgentConfig& config() const { return config_; }
+  std::string desired_state_path() const;
+  std::string journal_path() const;
+
+ private:
+  swell::v1::Hello BuildHello() const;
+  void OnDesired(const swell::v1::DesiredState& state);
+
+  const AgentConfig config_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<ControllerLink> link_;
+  std::unique_ptr<Enforcer> enforcer_;
+  std::unique_ptr<CheckScheduler> checks_;
+  bool started_ = false;
+};
+
+}  // namespace swell::agent

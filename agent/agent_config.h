@@ -1,0 +1,86 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "agent/collectors/command_check.h"
+
+namespace swell::agent {
+
+inline constexpr char kAgentVersion[] = "0.1.0";
+inline constexpr char kDefaultController[] = "127.0.0.1:7070";
+inline constexpr char kDefaultStateDir[] = "/var/lib/swell-agent";
+
+// Everything an Agent runs with, complete and validated.
+struct AgentConfig {
+  std::string host_id;
+  std::vector<std::string> controllers{kDefaultController};
+  std::map<std::string, std::string> labels;
+  // The directory the agent treats as the host's "/": every managed path
+  // and the state dir resolve below it. Absolute and normalized.
+  std::string root = "/";
+  // Absolute, already below root.
+  std::string state_dir = kDefaultStateDir;
+  std::vector<CheckSpec> checks;
+  absl::Duration backoff_initial = absl::Milliseconds(200);
+  absl::Duration backoff_max = absl::Seconds(15);
+  // How often the desired state is re-checked against the host with no new
+  // desired state arriving.
+  absl::Duration resync_interval = absl::Seconds(30);
+  // Bound on each validate/reload command.
+  absl::Duration command_timeout = absl::Seconds(60);
+};
+
+// What a --config YAML file may set. Unset fields are left to flags and
+// defaults. Keys: host_id, controllers (list or comma-separated string),
+// labels (map), root, state_dir, check_interval, checks (list of {name,
+// command, interval, timeout, parse: exit|number}).
+struct AgentConfigFile {
+  std::optional<std::string> host_id;
+  std::vector<std::string> controllers;
+  std::map<std::string, std::string> labels;
+  std::optional<std::string> root;
+  std::optional<std::string> state_dir;
+  std::optional<absl::Duration> check_interval;
+  // Checks without an interval get check_interval.
+  struct Check {
+    CheckSpec spec;
+    bool has_interval = false;
+  };
+  std::vector<Check> checks;
+};
+
+// The values given on the command line; empty/nullopt means "not given".
+struct AgentFlagValues {
+  std::optional<std::string> host_id;
+  std::vector<std::string> controllers;  // each may be comma-separated
+  std::vector<std::string> labels;       // "key=value"
+  std::optional<std::string> root;
+  std::optional<std::string> state_dir;
+  std::vector<std::string> checks;  // "NAME=COMMAND"
+  std::optional<absl::Duration> check_interval;
+};
+
+// Parses a config file's text. kInvalidArgument naming the key, with line
+// and column, for anything malformed or unknown.
+absl::StatusOr<AgentConfigFile> ParseAgentConfigYaml(absl::string_view text);
+absl::StatusOr<AgentConfigFile> LoadAgentConfigFile(const std::string& path);
+
+// Combines file and flags into a complete config: a flag given on the
+// command line overrides the file; labels and checks merge by key/name with
+// the flag winning; controllers given as flags replace the file's list.
+// host_id defaults to `default_host_id`.
+//
+// The state dir rule: it always lives below root, like every managed path.
+// `--root /srv/h1 --state-dir /var/lib/swell-agent` gives
+// /srv/h1/var/lib/swell-agent. A relative state dir is relative to root.
+absl::StatusOr<AgentConfig> MergeAgentConfig(
+    const AgentConfigFile& file, const AgentFlagValues& flags,
+    const std::string& default_host_id);
+
+}  // namespace swell::agent

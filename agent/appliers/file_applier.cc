@@ -1,0 +1,235 @@
+#include "agent/appliers/file_applier.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "agent/atomic_file.h"
+#include "agent/root_path.h"
+#include "common/process.h"
+#include "common/value.h"
+
+namespace swell::agent {
+namespace {
+
+ApplyOutcome Failed(std::string message, std::string output_tail = "") {
+  ApplyOutcome out;
+  out.message = std::move(message);
+  out.output_tail = std::move(output_tail);
+  return out;
+}
+
+ApplyOutcome Done(std::string message, std::string output_tail = "") {
+  ApplyOutcome out = Failed(std::move(message), std::move(output_tail));
+  out.ok = true;
+  return out;
+}
+
+absl::StatusOr<uid_t> LookUpUser(const std::string& name) {
+  uint32_t id;
+  if (absl::SimpleAtoi(name, &id)) return static_cast<uid_t>(id);
+  std::vector<char> buf(16384);
+  passwd pw, *found = nullptr;
+  if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 ||
+      found == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no user named '", name, "'"));
+  }
+  return found->pw_uid;
+}
+
+absl::StatusOr<gid_t> LookUpGroup(const std::string& name) {
+  uint32_t id;
+  if (absl::SimpleAtoi(name, &id)) return static_cast<gid_t>(id);
+  std::vector<char> buf(16384);
+  group gr, *found = nullptr;
+  if (getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) != 0 ||
+      found == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no group named '", name, "'"));
+  }
+  return found->gr_gid;
+}
+
+absl::Status Chown(const std::string& path, const swell::v1::FileSpec& file) {
+  if (file.owner().empty() && file.group().empty()) return absl::OkStatus();
+  if (geteuid() != 0) return absl::OkStatus();
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+  if (!file.owner().empty()) {
+    absl::StatusOr<uid_t> u = LookUpUser(file.owner());
+    if (!u.ok()) return u.status();
+    uid = *u;
+  }
+  if (!file.group().empty()) {
+    absl::StatusOr<gid_t> g = LookUpGroup(file.group());
+    if (!g.ok()) return g.status();
+    gid = *g;
+  }
+  if (chown(path.c_str(), uid, gid) != 0) {
+    return absl::InternalError(
+        absl::StrCat("chown ", path, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+// The last non-blank line of `output`, cut to `max` bytes, for one-line
+// messages.
+std::string LastLine(absl::string_view output, size_t max) {
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r' ||
+                             output.back() == ' ')) {
+    output.remove_suffix(1);
+  }
+  size_t nl = output.rfind('\n');
+  absl::string_view line =
+      nl == absl::string_view::npos ? output : output.substr(nl + 1);
+  if (line.size() > max) line = line.substr(line.size() - max);
+  return std::string(line);
+}
+
+}  // namespace
+
+FileApplier::FileApplier(std::string root,
+                         std::map<std::string, std::string> command_env,
+                         absl::Duration command_timeout)
+    : root_(std::move(root)),
+      command_env_(std::move(command_env)),
+      command_timeout_(command_timeout) {}
+
+absl::StatusOr<swell::v1::Value> FileApplier::ReadActual(
+    const swell::v1::VariableSpec& spec) {
+  absl::StatusOr<std::string> path =
+      ResolveUnderRoot(root_, spec.file().path());
+  if (!path.ok()) return path.status();
+  struct stat st;
+  if (lstat(path->c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return common::AbsentValue();
+    return absl::InternalError(
+        absl::StrCat("stat ", *path, ": ", std::strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(*path, " is a directory"));
+  }
+  absl::StatusOr<std::string> data = ReadFileBounded(*path, kMaxFileBytes);
+  if (absl::IsNotFound(data.status())) return common::AbsentValue();
+  if (!data.ok()) return data.status();
+  return common::PresentValue(*data);
+}
+
+ApplyOutcome FileApplier::Apply(const swell::v1::VariableSpec& spec,
+                                const swell::v1::Value& value,
+                                const std::atomic<bool>& cancel) {
+  absl::StatusOr<std::string> path =
+      ResolveUnderRoot(root_, spec.file().path());
+  if (!path.ok()) return Failed(std::string(path.status().message()));
+  if (value.present()) {
+    if (value.data().size() > kMaxFileBytes) {
+      return Failed(absl::StrCat("content of ", value.data().size(),
+                                 " bytes is over the ", kMaxFileBytes,
+                                 "-byte limit"));
+    }
+    return WritePresent(spec.file(), *path, value.data(), cancel);
+  }
+  return Remove(spec.file(), *path, cancel);
+}
+
+ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
+                                       const std::string& path,
+                                       const std::string& data,
+                                       const std::atomic<bool>& cancel) {
+  if (absl::Status s = MakeDirs(DirName(path)); !s.ok()) {
+    return Failed(std::string(s.message()));
+  }
+  mode_t mode =
+      file.mode() == 0 ? 0644 : static_cast<mode_t>(file.mode() & 07777);
+  absl::StatusOr<std::string> temp = WriteTempFile(path, data, mode);
+  if (!temp.ok()) return Failed(std::string(temp.status().message()));
+  if (absl::Status s = Chown(*temp, file); !s.ok()) {
+    unlink(temp->c_str());
+    return Failed(std::string(s.message()));
+  }
+  if (!file.validate().empty()) {
+    ApplyOutcome validated =
+        RunStep("validate", file.validate(), *temp, cancel);
+    if (!validated.ok) {
+      unlink(temp->c_str());
+      return validated;
+    }
+  }
+  if (absl::Status s = CommitTempFile(*temp, path); !s.ok()) {
+    return Failed(std::string(s.message()));
+  }
+  if (!file.reload().empty()) {
+    ApplyOutcome reloaded = RunStep("reload", file.reload(), path, cancel);
+    // The file changed whatever reload did; a cancelled reload is a failed
+    // one, so that it is not retried against a file already in place.
+    reloaded.cancelled = false;
+    if (!reloaded.ok) return reloaded;
+    return Done(absl::StrCat("wrote ", path, ", reloaded"),
+                std::move(reloaded.output_tail));
+  }
+  return Done(absl::StrCat("wrote ", path));
+}
+
+ApplyOutcome FileApplier::Remove(const swell::v1::FileSpec& file,
+                                 const std::string& path,
+                                 const std::atomic<bool>& cancel) {
+  if (unlink(path.c_str()) != 0) {
+    if (errno != ENOENT) {
+      return Failed(absl::StrCat("remove ", path, ": ", std::strerror(errno)));
+    }
+  } else if (absl::Status s = FsyncDir(DirName(path)); !s.ok()) {
+    return Failed(std::string(s.message()));
+  }
+  if (!file.reload().empty()) {
+    ApplyOutcome reloaded = RunStep("reload", file.reload(), path, cancel);
+    reloaded.cancelled = false;
+    if (!reloaded.ok) return reloaded;
+    return Done(absl::StrCat("removed ", path, ", reloaded"),
+                std::move(reloaded.output_tail));
+  }
+  return Done(absl::StrCat("removed ", path));
+}
+
+ApplyOutcome FileApplier::RunStep(absl::string_view what,
+                                  const std::string& command_line,
+                                  const std::string& subject,
+                                  const std::atomic<bool>& cancel) {
+  absl::StatusOr<std::vector<std::string>> words =
+      common::SplitCommandLine(command_line);
+  if (!words.ok()) {
+    return Failed(absl::StrCat(
+        what, " command is malformed: ", words.status().message()));
+  }
+  common::CommandSpec cmd;
+  for (std::string& w : *words) {
+    cmd.argv.push_back(absl::StrReplaceAll(w, {{"{}", subject}}));
+  }
+  cmd.extra_env = command_env_;
+  cmd.timeout = command_timeout_;
+  cmd.max_output = 4096;
+  cmd.cancel = &cancel;
+  absl::StatusOr<common::CommandResult> run = common::RunCommand(cmd);
+  if (!run.ok()) {
+    return Failed(
+        absl::StrCat(what, " could not run: ", run.status().message()));
+  }
+  if (run->ok()) return Done(absl::StrCat(what, " ok"), run->output);
+  std::string message = absl::StrCat(what, " failed: ", run->Describe());
+  if (std::string last = LastLine(run->output, 200); !last.empty()) {
+    absl::StrAppend(&message, ": ", last);
+  }
+  ApplyOutcome out = Failed(std::move(message), run->output);
+  out.cancelled = run->cancelled;
+  return out;
+}
+
+}  // namespace swell::agent

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "agent/collectors/command_check.h"
+#include "swell/v1/types.pb.h"
+
+namespace swell::agent {
+
+// Runs each check every `interval` on one thread and hands the samples of
+// the checks that were due together to `sink` as one batch. Checks run one
+// after another, so a slow check delays the others but never overlaps
+// itself. Every check runs once right after Start().
+class CheckScheduler {
+ public:
+  using Sink = std::function<void(std::vector<swell::v1::Sample>)>;
+
+  CheckScheduler(std::vector<CheckSpec> checks,
+                 std::map<std::string, std::string> env, Sink sink);
+  ~CheckScheduler();  // stops
+
+  void Start();
+  // Cancels a running check command and joins the thread. Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  const std::vector<CheckSpec> checks_;
+  const std::map<std::string, std::string> env_;
+  const Sink sink_;
+  std::atomic<bool> cancel_{false};
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace swell::agent

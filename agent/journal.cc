@@ -1,0 +1,224 @@
+#include "agent/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "agent/atomic_file.h"
+
+// Record format, one per line, fields separated by tabs, with \\, \t, \n
+// and \r escaped inside fields:
+//   I <unix_ms> <generation> <variable> <from> <to>
+//   O <unix_ms> <generation> <variable> ok|failed <message>
+
+namespace swell::agent {
+namespace {
+
+std::string Escape(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Unescape(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    char n = s[++i];
+    out += n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n;
+  }
+  return out;
+}
+
+std::string IntentLine(const JournalIntent& i) {
+  return absl::StrCat(
+      absl::StrJoin(
+          {std::string("I"), absl::StrCat(absl::ToUnixMillis(absl::Now())),
+           absl::StrCat(i.generation), Escape(i.variable), Escape(i.from),
+           Escape(i.to)},
+          "\t"),
+      "\n");
+}
+
+std::string OutcomeLine(const std::string& variable, const JournalOutcome& o) {
+  return absl::StrCat(
+      absl::StrJoin(
+          {std::string("O"), absl::StrCat(absl::ToUnixMillis(absl::Now())),
+           absl::StrCat(o.generation), Escape(variable),
+           std::string(o.ok ? "ok" : "failed"), Escape(o.message)},
+          "\t"),
+      "\n");
+}
+
+absl::Status OsError(absl::string_view what, const std::string& path) {
+  return absl::InternalError(
+      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+absl::Status WriteAll(int fd, const std::string& data,
+                      const std::string& path) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t w = write(fd, data.data() + off, data.size() - off);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return OsError("write", path);
+    }
+    off += static_cast<size_t>(w);
+  }
+  if (fdatasync(fd) != 0) return OsError("fsync", path);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(std::string path,
+                                                       size_t compact_above) {
+  if (absl::Status s = MakeDirs(DirName(path)); !s.ok()) return s;
+  std::map<std::string, VariableRecord> records;
+  absl::StatusOr<std::string> content = ReadFileBounded(path, 64 << 20);
+  if (!content.ok() && !absl::IsNotFound(content.status())) {
+    return content.status();
+  }
+  size_t valid_size = 0;
+  if (content.ok()) {
+    // Only whole lines count: a torn tail is cut off on the next append.
+    size_t end = content->rfind('\n');
+    valid_size = end == std::string::npos ? 0 : end + 1;
+    for (absl::string_view line :
+         absl::StrSplit(absl::string_view(*content).substr(0, valid_size), '\n',
+                        absl::SkipEmpty())) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+      int64_t generation;
+      if (f.size() != 6 || !absl::SimpleAtoi(f[2], &generation)) continue;
+      std::string variable = Unescape(f[3]);
+      VariableRecord& rec = records[variable];
+      if (f[0] == "I") {
+        rec.open_intent =
+            JournalIntent{variable, generation, Unescape(f[4]), Unescape(f[5])};
+      } else if (f[0] == "O") {
+        rec.open_intent.reset();
+        rec.last_outcome =
+            JournalOutcome{generation, f[4] == "ok", Unescape(f[5])};
+      }
+    }
+  }
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return OsError("open", path);
+  if (ftruncate(fd, static_cast<off_t>(valid_size)) != 0 ||
+      lseek(fd, 0, SEEK_END) < 0) {
+    absl::Status s = OsError("truncate", path);
+    close(fd);
+    return s;
+  }
+  if (absl::Status s = FsyncDir(DirName(path)); !s.ok()) {
+    close(fd);
+    return s;
+  }
+  return std::unique_ptr<Journal>(new Journal(
+      std::move(path), compact_above, fd, std::move(records), valid_size));
+}
+
+Journal::Journal(std::string path, size_t compact_above, int fd,
+                 std::map<std::string, VariableRecord> records, size_t size)
+    : path_(std::move(path)),
+      compact_above_(compact_above),
+      fd_(fd),
+      records_(std::move(records)),
+      size_(size) {
+  for (const auto& [name, rec] : records_) {
+    if (rec.open_intent) interrupted_at_open_.push_back(*rec.open_intent);
+  }
+}
+
+Journal::~Journal() {
+  absl::MutexLock lock(&mu_);
+  if (fd_ >= 0) close(fd_);
+}
+
+std::vector<JournalIntent> Journal::InterruptedAtOpen() const {
+  return interrupted_at_open_;
+}
+
+std::optional<JournalOutcome> Journal::LastOutcome(
+    const std::string& variable) const {
+  absl::MutexLock lock(&mu_);
+  auto it = records_.find(variable);
+  if (it == records_.end()) return std::nullopt;
+  return it->second.last_outcome;
+}
+
+absl::Status Journal::RecordIntent(const JournalIntent& intent) {
+  absl::MutexLock lock(&mu_);
+  records_[intent.variable].open_intent = intent;
+  return Append(IntentLine(intent));
+}
+
+absl::Status Journal::RecordOutcome(const std::string& variable,
+                                    const JournalOutcome& outcome) {
+  absl::MutexLock lock(&mu_);
+  VariableRecord& rec = records_[variable];
+  rec.open_intent.reset();
+  rec.last_outcome = outcome;
+  return Append(OutcomeLine(variable, outcome));
+}
+
+absl::Status Journal::Append(const std::string& line) {
+  if (fd_ < 0) return absl::FailedPreconditionError("journal is closed");
+  if (absl::Status s = WriteAll(fd_, line, path_); !s.ok()) return s;
+  size_ += line.size();
+  // Compact only when that at least halves the file, so a journal of many
+  // variables is not rewritten on every append.
+  if (size_ > compact_above_ && size_ > 2 * compacted_size_) return Compact();
+  return absl::OkStatus();
+}
+
+absl::Status Journal::Compact() {
+  std::string snapshot;
+  for (const auto& [name, rec] : records_) {
+    if (rec.last_outcome)
+      absl::StrAppend(&snapshot, OutcomeLine(name, *rec.last_outcome));
+    if (rec.open_intent)
+      absl::StrAppend(&snapshot, IntentLine(*rec.open_intent));
+  }
+  if (absl::Status s = WriteFileAtomically(path_, snapshot); !s.ok()) return s;
+  int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return OsError("reopen", path_);
+  close(fd_);
+  fd_ = fd;
+  size_ = snapshot.size();
+  compacted_size_ = snapshot.size();
+  return absl::OkStatus();
+}
+
+}  // namespace swell::agent

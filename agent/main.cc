@@ -1,0 +1,208 @@
+// swell-agent: keeps one host converged on the desired state its controller
+// sends, and streams the host's health back.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "agent/agent.h"
+#include "agent/agent_config.h"
+#include "common/logging.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, controller, swell::agent::kDefaultController,
+          "Controller replica address host:port. Repeatable, or a "
+          "comma-separated list; the agent rotates through them.");
+ABSL_FLAG(std::string, host_id, "",
+          "This host's id (default: the machine's hostname).");
+ABSL_FLAG(std::string, label, "",
+          "A label key=value reported in Hello (repeatable), e.g. "
+          "--label site=par1 --label role=web.");
+ABSL_FLAG(std::string, root, "/",
+          "The directory treated as the host's '/': every managed path and "
+          "the state dir resolve below it, so several agents can share one "
+          "machine in tests and demos.");
+ABSL_FLAG(std::string, state_dir, swell::agent::kDefaultStateDir,
+          "Where the agent keeps desired.pb and its journal. Always resolved "
+          "below --root: --root=/tmp/h1 with the default gives "
+          "/tmp/h1/var/lib/swell-agent.");
+ABSL_FLAG(std::string, config, "",
+          "YAML file with host_id, controllers, labels, root, state_dir, "
+          "check_interval and checks ({name, command, interval, timeout, "
+          "parse: exit|number}). Flags given on the command line override it.");
+ABSL_FLAG(std::string, check, "",
+          "A health check NAME=COMMAND (repeatable). The command runs without "
+          "a shell, with SWELL_ROOT and SWELL_HOST_ID set, and its sample is "
+          "the number on the last line of its output (parse: number).");
+ABSL_FLAG(absl::Duration, check_interval, absl::Seconds(5),
+          "How often checks without their own interval run (at least 1s).");
+ABSL_FLAG(bool, insecure, false,
+          "Talk to the controller in plaintext. Required for now: mTLS is not "
+          "implemented yet, and without this flag the agent refuses to start.");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error.");
+
+namespace {
+
+constexpr char kUsage[] =
+    R"(keeps this host converged on the desired state sent by a Swell controller.
+
+Usage: swell-agent --insecure [flags]
+
+Example (one simulated host rooted in a temp dir, talking to a local
+controller):
+
+  swell-agent --insecure --controller=127.0.0.1:7070 --host-id=web-1 \
+      --label=site=par1 --label=role=web --root=/tmp/swell/web-1 \
+      --check='load1=awk "{print \$1}" /proc/loadavg'
+
+--controller, --label and --check may be given several times. Flag names
+take dashes or underscores (--host-id or --host_id).)";
+
+// absl keeps only the last value of a repeated flag; these flags accumulate,
+// so their values are collected from argv before absl parses it.
+std::vector<std::string> CollectRepeated(int argc, char** argv,
+                                         absl::string_view name) {
+  std::vector<std::string> values;
+  const std::string flag = absl::StrCat("--", name);
+  const std::string short_flag = absl::StrCat("-", name);
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    for (const std::string& f : {flag, short_flag}) {
+      if (arg == f && i + 1 < argc) {
+        values.emplace_back(argv[++i]);
+        break;
+      }
+      if (absl::StartsWith(arg, f + "=")) {
+        values.emplace_back(arg.substr(f.size() + 1));
+        break;
+      }
+    }
+  }
+  return values;
+}
+
+// Lets --host-id mean --host_id: absl flag names use underscores, people
+// type dashes.
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> out(argv, argv + argc);
+  for (int i = 1; i < argc; ++i) {
+    std::string& arg = out[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    size_t end = arg.find('=');
+    if (end == std::string::npos) end = arg.size();
+    size_t start = arg[1] == '-' ? 2 : 1;
+    std::replace(arg.begin() + start, arg.begin() + end, '-', '_');
+  }
+  return out;
+}
+
+std::string Hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "agent/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] { return std::string("swell-agent 0.1.0\n"); };
+  absl::SetFlagsUsageConfig(usage);
+
+  std::vector<std::string> args = NormalizeFlagNames(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (std::string& a : args) arg_ptrs.push_back(a.data());
+  argc = static_cast<int>(arg_ptrs.size());
+  arg_ptrs.push_back(nullptr);
+  argv = arg_ptrs.data();
+  auto given = [&](absl::string_view name) {
+    return !CollectRepeated(argc, argv, name).empty();
+  };
+
+  swell::agent::AgentFlagValues flags;
+  flags.controllers = CollectRepeated(argc, argv, "controller");
+  flags.labels = CollectRepeated(argc, argv, "label");
+  flags.checks = CollectRepeated(argc, argv, "check");
+  absl::ParseCommandLine(argc, argv);
+  swell::common::InitLogging("swell-agent", absl::GetFlag(FLAGS_log_level));
+
+  if (!absl::GetFlag(FLAGS_insecure)) {
+    std::fprintf(stderr,
+                 "swell-agent: refusing to start without --insecure: mTLS to "
+                 "the controller is not implemented yet, and plaintext must "
+                 "be asked for explicitly.\n");
+    return 2;
+  }
+  if (given("host_id")) flags.host_id = absl::GetFlag(FLAGS_host_id);
+  if (given("root")) flags.root = absl::GetFlag(FLAGS_root);
+  if (given("state_dir")) flags.state_dir = absl::GetFlag(FLAGS_state_dir);
+  if (given("check_interval")) {
+    flags.check_interval = absl::GetFlag(FLAGS_check_interval);
+  }
+
+  swell::agent::AgentConfigFile file;
+  if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    absl::StatusOr<swell::agent::AgentConfigFile> loaded =
+        swell::agent::LoadAgentConfigFile(path);
+    if (!loaded.ok()) {
+      spdlog::critical("config: {}", std::string(loaded.status().message()));
+      return 2;
+    }
+    file = *std::move(loaded);
+  }
+  absl::StatusOr<swell::agent::AgentConfig> config =
+      swell::agent::MergeAgentConfig(file, flags, Hostname());
+  if (!config.ok()) {
+    spdlog::critical("{}", std::string(config.status().message()));
+    return 2;
+  }
+  spdlog::warn(
+      "INSECURE: plaintext gRPC to the controller; any process that can reach "
+      "{} can impersonate it. For local demos and tests only.",
+      absl::StrJoin(config->controllers, ","));
+
+  // Signals are taken synchronously by this thread; every thread started
+  // below inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  swell::agent::Agent agent(*config);
+  if (absl::Status s = agent.Start(); !s.ok()) {
+    spdlog::critical("cannot start: {}", std::string(s.message()));
+    return 1;
+  }
+  spdlog::info(
+      "swell-agent {} host {} root {} state {} controllers {} checks {}",
+      swell::agent::kAgentVersion, config->host_id, config->root,
+      config->state_dir, absl::StrJoin(config->controllers, ","),
+      config->checks.size());
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("{}: stopping", strsignal(sig));
+  agent.Stop();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,147 @@
+#include "agent/agent_config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace swell::agent {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+constexpr char kFullConfig[] = R"(
+host_id: web-7
+controllers: [10.0.0.1:7070, 10.0.0.2:7070]
+labels:
+  site: par1
+  role: web
+root: /srv/hosts/web-7
+state_dir: /var/lib/swell
+check_interval: 10s
+checks:
+  - name: nginx_up
+    command: systemctl is-active --quiet nginx
+    parse: exit
+  - name: error_rate
+    command: /usr/local/bin/error-rate --window 1m
+    interval: 30s
+    timeout: 2s
+    parse: number
+)";
+
+TEST(AgentConfigTest, FileAloneGivesItsValues) {
+  absl::StatusOr<AgentConfigFile> file = ParseAgentConfigYaml(kFullConfig);
+  ASSERT_TRUE(file.ok()) << file.status();
+  absl::StatusOr<AgentConfig> config = MergeAgentConfig(*file, {}, "machine");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->host_id, "web-7");
+  EXPECT_THAT(config->controllers,
+              ElementsAre("10.0.0.1:7070", "10.0.0.2:7070"));
+  EXPECT_THAT(config->labels,
+              ElementsAre(Pair("role", "web"), Pair("site", "par1")));
+  EXPECT_EQ(config->root, "/srv/hosts/web-7");
+  EXPECT_EQ(config->state_dir, "/srv/hosts/web-7/var/lib/swell");
+  ASSERT_EQ(config->checks.size(), 2u);
+  EXPECT_EQ(config->checks[0].name, "error_rate");
+  EXPECT_EQ(config->checks[0].parse, CheckParse::kNumber);
+  EXPECT_EQ(config->checks[0].interval, absl::Seconds(30));
+  EXPECT_EQ(config->checks[0].timeout, absl::Seconds(2));
+  EXPECT_EQ(config->checks[1].name, "nginx_up");
+  EXPECT_EQ(config->checks[1].parse, CheckParse::kExit);
+  EXPECT_EQ(config->checks[1].interval, absl::Seconds(10));
+  EXPECT_EQ(config->checks[1].timeout, absl::Seconds(5));
+}
+
+TEST(AgentConfigTest, DefaultsWithNoFileAndNoFlags) {
+  absl::StatusOr<AgentConfig> config = MergeAgentConfig({}, {}, "machine");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->host_id, "machine");
+  EXPECT_THAT(config->controllers, ElementsAre("127.0.0.1:7070"));
+  EXPECT_EQ(config->root, "/");
+  EXPECT_EQ(config->state_dir, "/var/lib/swell-agent");
+  EXPECT_TRUE(config->checks.empty());
+}
+
+TEST(AgentConfigTest, FlagsOverrideTheFile) {
+  AgentConfigFile file = *ParseAgentConfigYaml(kFullConfig);
+  AgentFlagValues flags;
+  flags.host_id = "web-8";
+  flags.controllers = {"127.0.0.1:1,127.0.0.1:2", "127.0.0.1:3"};
+  flags.labels = {"site=lon1", "rack=r2=b"};
+  flags.root = "/tmp/h8";
+  flags.checks = {"nginx_up=cat /run/nginx.up",
+                  "load=awk '{print $1}' /proc/loadavg"};
+  flags.check_interval = absl::Seconds(2);
+  absl::StatusOr<AgentConfig> config = MergeAgentConfig(file, flags, "machine");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->host_id, "web-8");
+  EXPECT_THAT(config->controllers,
+              ElementsAre("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"));
+  EXPECT_THAT(config->labels,
+              ElementsAre(Pair("rack", "r2=b"), Pair("role", "web"),
+                          Pair("site", "lon1")));
+  EXPECT_EQ(config->state_dir, "/tmp/h8/var/lib/swell");
+  ASSERT_EQ(config->checks.size(), 3u);
+  EXPECT_EQ(config->checks[1].name, "load");
+  EXPECT_EQ(config->checks[1].command, "awk '{print $1}' /proc/loadavg");
+  EXPECT_EQ(config->checks[1].parse, CheckParse::kNumber);
+  EXPECT_EQ(config->checks[1].interval, absl::Seconds(2));
+  EXPECT_EQ(config->checks[2].name, "nginx_up");
+  EXPECT_EQ(config->checks[2].command, "cat /run/nginx.up");
+  EXPECT_EQ(config->checks[2].parse, CheckParse::kNumber);
+}
+
+TEST(AgentConfigTest, StateDirAlwaysLivesBelowRoot) {
+  AgentFlagValues flags;
+  flags.root = "/tmp/h1";
+  EXPECT_EQ(MergeAgentConfig({}, flags, "m")->state_dir,
+            "/tmp/h1/var/lib/swell-agent");
+  flags.state_dir = "state";
+  EXPECT_EQ(MergeAgentConfig({}, flags, "m")->state_dir, "/tmp/h1/state");
+  flags.state_dir = "/../escape";
+  EXPECT_FALSE(MergeAgentConfig({}, flags, "m").ok());
+}
+
+TEST(AgentConfigTest, BadFlagValuesAreRejectedWithTheirText) {
+  AgentFlagValues flags;
+  flags.labels = {"novalue"};
+  EXPECT_THAT(MergeAgentConfig({}, flags, "m").status().message(),
+              HasSubstr("novalue"));
+  flags = {};
+  flags.checks = {"=true"};
+  EXPECT_THAT(MergeAgentConfig({}, flags, "m").status().message(),
+              HasSubstr("NAME=COMMAND"));
+  flags = {};
+  flags.check_interval = absl::Milliseconds(500);
+  flags.checks = {"x=true"};
+  EXPECT_THAT(MergeAgentConfig({}, flags, "m").status().message(),
+              HasSubstr("minimum of 1s"));
+}
+
+TEST(AgentConfigTest, FileErrorsNameTheKeyAndLine) {
+  absl::StatusOr<AgentConfigFile> file =
+      ParseAgentConfigYaml("host_id: a\nbogus: 1\n");
+  ASSERT_FALSE(file.ok());
+  EXPECT_THAT(file.status().message(), HasSubstr("unknown key 'bogus'"));
+  EXPECT_THAT(file.status().message(), HasSubstr("line 2"));
+
+  file = ParseAgentConfigYaml(
+      "checks:\n  - name: x\n    command: true\n    parse: maybe\n");
+  ASSERT_FALSE(file.ok());
+  EXPECT_THAT(file.status().message(), HasSubstr("parse must be"));
+  EXPECT_THAT(file.status().message(), HasSubstr("line 4"));
+
+  file = ParseAgentConfigYaml("checks:\n  - name: x\n    command: true\n");
+  EXPECT_THAT(file.status().message(), HasSubstr("needs parse"));
+
+  file = ParseAgentConfigYaml("labels: [a, b\n");
+  ASSERT_FALSE(file.ok());
+  EXPECT_THAT(file.status().message(), HasSubstr("line"));
+
+  file = ParseAgentConfigYaml("check_interval: soon\n");
+  EXPECT_THAT(file.status().message(), HasSubstr("check_interval"));
+}
+
+}  // namespace
+}  // namespace swell::agent

@@ -1,0 +1,221 @@
+#include "agent/appliers/file_applier.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/value.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/agent/test_util.h"
+
+namespace swell::agent {
+namespace {
+
+using ::swell::agent::testing::Exists;
+using ::swell::agent::testing::ReadFileOrEmpty;
+using ::swell::agent::testing::TempDir;
+using ::swell::agent::testing::WriteFile;
+using ::testing::HasSubstr;
+
+class FileApplierTest : public ::testing::Test {
+ protected:
+  FileApplierTest()
+      : root_(dir_ / "root"),
+        applier_(root_, {{"SWELL_ROOT", root_}, {"SWELL_HOST_ID", "h1"}},
+                 absl::Seconds(20)) {
+    std::filesystem::create_directories(root_);
+  }
+
+  swell::v1::VariableSpec Spec(const std::string& path) {
+    swell::v1::VariableSpec spec;
+    spec.set_name("conf");
+    spec.set_kind(swell::v1::VARIABLE_KIND_FILE);
+    spec.mutable_file()->set_path(path);
+    return spec;
+  }
+
+  ApplyOutcome Apply(const swell::v1::VariableSpec& spec,
+                     const swell::v1::Value& value) {
+    return applier_.Apply(spec, value, cancel_);
+  }
+
+  std::vector<std::string> Listing(const std::string& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      names.push_back(e.path().filename().string());
+    }
+    return names;
+  }
+
+  TempDir dir_;
+  std::string root_;
+  FileApplier applier_;
+  std::atomic<bool> cancel_{false};
+};
+
+TEST_F(FileApplierTest, WritesContentAndModeBelowRoot) {
+  swell::v1::VariableSpec spec = Spec("/etc/app/app.conf");
+  spec.mutable_file()->set_mode(0600);
+  ApplyOutcome out = Apply(spec, common::PresentValue("port = 80\n"));
+  ASSERT_TRUE(out.ok) << out.message;
+  const std::string live = root_ + "/etc/app/app.conf";
+  EXPECT_EQ(ReadFileOrEmpty(live), "port = 80\n");
+  struct stat st;
+  ASSERT_EQ(stat(live.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  absl::StatusOr<swell::v1::Value> actual = applier_.ReadActual(spec);
+  ASSERT_TRUE(actual.ok()) << actual.status();
+  EXPECT_TRUE(common::SameValue(*actual, common::PresentValue("port = 80\n")));
+}
+
+TEST_F(FileApplierTest, ModeZeroMeans0644) {
+  ASSERT_TRUE(Apply(Spec("/a.conf"), common::PresentValue("x")).ok);
+  struct stat st;
+  ASSERT_EQ(stat((root_ + "/a.conf").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+}
+
+TEST_F(FileApplierTest, MissingFileReadsAsAbsent) {
+  absl::StatusOr<swell::v1::Value> actual =
+      applier_.ReadActual(Spec("/nope/x"));
+  ASSERT_TRUE(actual.ok()) << actual.status();
+  EXPECT_FALSE(actual->present());
+}
+
+TEST_F(FileApplierTest, EmptyContentIsPresentNotAbsent) {
+  ASSERT_TRUE(Apply(Spec("/empty"), common::PresentValue("")).ok);
+  absl::StatusOr<swell::v1::Value> actual = applier_.ReadActual(Spec("/empty"));
+  ASSERT_TRUE(actual.ok());
+  EXPECT_TRUE(actual->present());
+}
+
+TEST_F(FileApplierTest, FileOverOneMebibyteIsAnError) {
+  WriteFile(root_ + "/big", std::string(FileApplier::kMaxFileBytes + 1, 'x'));
+  EXPECT_EQ(applier_.ReadActual(Spec("/big")).status().code(),
+            absl::StatusCode::kOutOfRange);
+  ApplyOutcome out = Apply(
+      Spec("/big2"),
+      common::PresentValue(std::string(FileApplier::kMaxFileBytes + 1, 'y')));
+  EXPECT_FALSE(out.ok);
+  EXPECT_FALSE(Exists(root_ + "/big2"));
+}
+
+TEST_F(FileApplierTest, ValidateFailureLeavesLiveFileByteForByteAndNoTemp) {
+  const std::string live = root_ + "/etc/app.conf";
+  const std::string old_content("old\0content\n", 12);
+  WriteFile(live, old_content);
+  swell::v1::VariableSpec spec = Spec("/etc/app.conf");
+  spec.mutable_file()->set_validate(
+      "sh -c 'echo checking $1; grep -q good $1 || { echo bad config >&2; exit "
+      "3; }' "
+      "validate {}");
+  ApplyOutcome out = Apply(spec, common::PresentValue("this is broken\n"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_THAT(out.message, HasSubstr("validate failed: exit 3"));
+  EXPECT_THAT(out.message, HasSubstr("bad config"));
+  EXPECT_THAT(out.output_tail, HasSubstr("bad config"));
+  EXPECT_EQ(ReadFileOrEmpty(live), old_content);
+  EXPECT_THAT(Listing(root_ + "/etc"), ::testing::ElementsAre("app.conf"));
+}
+
+TEST_F(FileApplierTest, ValidateSeesTheCandidateThroughThePlaceholder) {
+  const std::string seen = dir_ / "seen";
+  swell::v1::VariableSpec spec = Spec("/etc/app.conf");
+  spec.mutable_file()->set_validate(absl::StrCat("cp {} ", seen));
+  ApplyOutcome out = Apply(spec, common::PresentValue("good config\n"));
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(ReadFileOrEmpty(seen), "good config\n");
+  EXPECT_EQ(ReadFileOrEmpty(root_ + "/etc/app.conf"), "good config\n");
+  EXPECT_THAT(Listing(root_ + "/etc"), ::testing::ElementsAre("app.conf"));
+}
+
+TEST_F(FileApplierTest, ValidateThatCannotRunFailsTheApply) {
+  WriteFile(root_ + "/c", "old");
+  swell::v1::VariableSpec spec = Spec("/c");
+  spec.mutable_file()->set_validate("swell-no-such-validator {}");
+  ApplyOutcome out = Apply(spec, common::PresentValue("new"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_THAT(out.message, HasSubstr("not found"));
+  EXPECT_EQ(ReadFileOrEmpty(root_ + "/c"), "old");
+}
+
+TEST_F(FileApplierTest, AbsentRemovesTheFile) {
+  WriteFile(root_ + "/etc/gone.conf", "bye");
+  ApplyOutcome out = Apply(Spec("/etc/gone.conf"), common::AbsentValue());
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_FALSE(Exists(root_ + "/etc/gone.conf"));
+  // Already absent is fine too.
+  EXPECT_TRUE(Apply(Spec("/etc/gone.conf"), common::AbsentValue()).ok);
+}
+
+TEST_F(FileApplierTest, PathEscapingRootIsRejected) {
+  for (const std::string path :
+       {"/../outside.conf", "/etc/../../outside.conf", "relative.conf", ""}) {
+    ApplyOutcome out = Apply(Spec(path), common::PresentValue("x"));
+    EXPECT_FALSE(out.ok) << path;
+    EXPECT_EQ(applier_.ReadActual(Spec(path)).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << path;
+  }
+  EXPECT_FALSE(Exists(dir_ / "outside.conf"));
+}
+
+TEST_F(FileApplierTest, SymlinkLeadingOutOfRootIsRejected) {
+  std::filesystem::create_directories(dir_ / "elsewhere");
+  std::filesystem::create_directory_symlink(dir_ / "elsewhere",
+                                            root_ + "/link");
+  ApplyOutcome out = Apply(Spec("/link/x.conf"), common::PresentValue("x"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_THAT(out.message, HasSubstr("outside"));
+  EXPECT_FALSE(Exists(dir_ / "elsewhere/x.conf"));
+}
+
+TEST_F(FileApplierTest, ReloadRunsAfterTheFileIsInPlaceWithTheAgentsEnv) {
+  swell::v1::VariableSpec spec = Spec("/etc/app.conf");
+  const std::string marker = dir_ / "reloaded";
+  spec.mutable_file()->set_reload(absl::StrCat("sh -c 'cat {} > ", marker,
+                                               "; echo \"$SWELL_HOST_ID\" >> ",
+                                               marker, "'"));
+  ApplyOutcome out = Apply(spec, common::PresentValue("v2\n"));
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(ReadFileOrEmpty(marker), "v2\nh1\n");
+}
+
+TEST_F(FileApplierTest, ReloadFailureFailsTheApplyButTheFileStays) {
+  swell::v1::VariableSpec spec = Spec("/etc/app.conf");
+  spec.mutable_file()->set_reload("sh -c 'echo daemon refused; exit 1'");
+  ApplyOutcome out = Apply(spec, common::PresentValue("v2\n"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_THAT(out.message, HasSubstr("reload failed: exit 1"));
+  EXPECT_THAT(out.message, HasSubstr("daemon refused"));
+  EXPECT_EQ(ReadFileOrEmpty(root_ + "/etc/app.conf"), "v2\n");
+}
+
+TEST_F(FileApplierTest, ReloadRunsAfterRemoval) {
+  WriteFile(root_ + "/x", "x");
+  swell::v1::VariableSpec spec = Spec("/x");
+  const std::string marker = dir_ / "reloaded";
+  spec.mutable_file()->set_reload(absl::StrCat("touch ", marker));
+  ASSERT_TRUE(Apply(spec, common::AbsentValue()).ok);
+  EXPECT_TRUE(Exists(marker));
+}
+
+TEST_F(FileApplierTest, CancelledValidateLeavesLiveFileAndSaysCancelled) {
+  WriteFile(root_ + "/c", "old");
+  swell::v1::VariableSpec spec = Spec("/c");
+  spec.mutable_file()->set_validate("sleep 30");
+  cancel_ = true;
+  ApplyOutcome out = Apply(spec, common::PresentValue("new"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_TRUE(out.cancelled);
+  EXPECT_EQ(ReadFileOrEmpty(root_ + "/c"), "old");
+  EXPECT_THAT(Listing(root_), ::testing::ElementsAre("c"));
+}
+
+}  // namespace
+}  // namespace swell::agent
