@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<swell::controller::PostgresStore>> ConnectStore(
       return store;
     }
     spdlog::warn("database not reachable yet ({}); retrying",
-                 store.status().message());
+                 store.status().ToString());
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }
@@ -128,7 +128,9 @@ int main(int argc, char** argv) {
                            grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&agent_service);
   builder.RegisterService(&rollout_service);
-  builder.SetMaxReceiveMessageSize(4 << 20);
+  // Hellos and reports carry whole file contents (agents cap a file at
+  // 1 MiB), so a host with several managed files needs room.
+  builder.SetMaxReceiveMessageSize(64 << 20);
   builder.SetMaxSendMessageSize(16 << 20);
   // Bounded memory per agent stream: a small flow-control window.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Swell's demo: a throwaway PostgreSQL, the controller and 12 agents (each a
+# "host" rooted in its own directory, across 2 sites x 2 roles), then a good
+# config change that rolls out wave by wave, and a bad one that a health gate
+# catches and rolls back by itself.
+#
+#   ./deploy/demo.sh            install what is missing, build, run the demo
+#   SWELL_DEMO_KEEP=1 ./deploy/demo.sh   keep everything up at the end
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/deploy/install-deps.sh"
+echo "== building (the first build takes a few minutes)"
+"$root/deploy/build.sh" swell-controller swell-agent swellctl
+bin=${SWELL_BUILD_DIR:-$root/build}
+demo=${SWELL_DEMO_DIR:-$root/.swell-demo}
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo "== stopping the demo"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  "$root/deploy/pg-throwaway.sh" stop "$demo/pg" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+rm -rf "$demo"
+mkdir -p "$demo/hosts" "$demo/logs"
+echo "== starting a throwaway PostgreSQL (loopback only)"
+conninfo=$("$root/deploy/pg-throwaway.sh" start "$demo/pg")
+
+port=$(free_port)
+metrics=$(free_port)
+export SWELL_CONTROLLER="127.0.0.1:$port"
+swellctl() { "$bin/cli/swellctl" "$@"; }
+
+echo "== starting swell-controller on $SWELL_CONTROLLER (logs: $demo/logs/controller.log)"
+"$bin/controller/swell-controller" --insecure --listen "$SWELL_CONTROLLER" \
+  --metrics_listen "127.0.0.1:$metrics" --database "$conninfo" \
+  --agent_grace 10s >"$demo/logs/controller.log" 2>&1 &
+pids+=($!)
+
+echo "== starting 12 agents: sites a and b, roles web and db"
+hosts=()
+for site in a b; do
+  for role in web db; do
+    for n in 1 2 3; do
+      id="$site-$role-$n"
+      hosts+=("$id")
+      mkdir -p "$demo/hosts/$id/etc/app"
+      printf '# app config of %s\nworkers = 4\nlog_level = info\n' "$id" \
+        >"$demo/hosts/$id/etc/app/app.conf"
+      cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.orig"
+      "$bin/agent/swell-agent" --insecure --controller "$SWELL_CONTROLLER" \
+        --host-id "$id" --label "site=$site" --label "role=$role" \
+        --root "$demo/hosts/$id" \
+        --check "app_healthy=$root/deploy/demo/app-health.sh" \
+        --check-interval 1s >"$demo/logs/agent-$id.log" 2>&1 &
+      pids+=($!)
+    done
+  done
+done
+
+for _ in $(seq 1 100); do
+  connected=$(swellctl hosts -o json 2>/dev/null | grep -o '"connected": *true' | wc -l || true)
+  [[ "$connected" -ge 12 ]] && break
+  sleep 0.2
+done
+swellctl hosts
+
+echo
+echo "== 1. a good change: workers = 8, in waves of 1 host, 25 %, 50 %, 100 %"
+swellctl preview "$root/deploy/examples/config-change.yaml"
+good=$(swellctl submit "$root/deploy/examples/config-change.yaml")
+swellctl watch "$good" || true
+converged=0
+for id in "${hosts[@]}"; do
+  cmp -s "$demo/hosts/$id/etc/app/app.conf" <(printf '# managed by swell\nworkers = 8\n') &&
+    converged=$((converged + 1))
+done
+echo "-> $converged of ${#hosts[@]} hosts have workers = 8"
+
+echo
+echo "== 2. a bad change: workers = 0, which fails the hosts' health check"
+# Hosts now hold the good change; remember it to check the rollback.
+for id in "${hosts[@]}"; do cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.before-bad"; done
+bad=$(swellctl submit "$root/deploy/examples/bad-config.yaml")
+swellctl watch "$bad" || true
+same=0
+for id in "${hosts[@]}"; do
+  cmp -s "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.before-bad" && same=$((same + 1))
+done
+echo "-> $same of ${#hosts[@]} hosts hold their previous file byte for byte"
+echo "   (the hosts the bad change reached were rolled back; the rest were never touched)"
+swellctl status "$bad"
+
+cat <<TXT
+
+== done. Where to look next (while the demo is up):
+   export SWELL_CONTROLLER=$SWELL_CONTROLLER
+   $bin/cli/swellctl list
+   $bin/cli/swellctl status $good
+   $bin/cli/swellctl status $bad
+   $bin/cli/swellctl hosts
+   curl -s http://127.0.0.1:$metrics/metrics | grep swell_
+   logs: $demo/logs/
+TXT
+if [[ "${SWELL_DEMO_KEEP:-}" == 1 || ( -t 0 && -z "${CI:-}" ) ]]; then
+  echo "Press Ctrl-C to stop the demo (PostgreSQL, controller and agents)."
+  while true; do sleep 3600; done
+fi

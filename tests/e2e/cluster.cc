@@ -1,0 +1,196 @@
+#include "tests/e2e/cluster.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace swell::e2e {
+namespace fs = std::filesystem;
+namespace {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : fallback;
+}
+
+}  // namespace
+
+std::string ConfigPlan(const std::string& name, const std::string& content,
+                       const std::string& waves, const std::string& bake) {
+  std::string indented;
+  for (auto line : absl::StrSplit(content, '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&indented, "    ", line, "\n");
+  }
+  return absl::StrCat(
+      "name: ", name, "\n",
+      "change:\n"
+      "  variable: app-config\n"
+      "  kind: file\n"
+      "  path: /etc/app/app.conf\n"
+      "  content: |\n", indented,
+      "strategy:\n"
+      "  waves: ", waves, "\n"
+      "  bake: ", bake, "\n"
+      "  progress_deadline: 60s\n"
+      "gates:\n"
+      "  - name: app-healthy\n"
+      "    check: \"min(app_healthy) >= 1\"\n"
+      "  - name: no-failed-hosts\n"
+      "    check: \"failed_hosts <= 0\"\n");
+}
+
+Cluster::Cluster(std::string dir, std::string conninfo)
+    : dir_(std::move(dir)),
+      conninfo_(std::move(conninfo)),
+      address_(absl::StrCat("127.0.0.1:", FreePort())),
+      source_dir_(EnvOr("SWELL_SOURCE_DIR", SWELL_SOURCE_DIR_DEFAULT)),
+      build_dir_(EnvOr("SWELL_BUILD_DIR", SWELL_BUILD_DIR_DEFAULT)) {
+  fs::create_directories(dir_ + "/hosts");
+}
+
+Cluster::~Cluster() {
+  for (auto& [id, agent] : agents_) agent->Signal(SIGKILL);
+  if (controller_) controller_->Signal(SIGKILL);
+}
+
+absl::Status Cluster::StartController() {
+  auto child = ChildProcess::Start(
+      {build_dir_ + "/controller/swell-controller", "--insecure", "--listen",
+       address_, "--metrics_listen", "", "--database", conninfo_,
+       "--agent_grace", "5s", "--tick", "100ms", "--log_level", "debug"},
+      dir_ + "/controller.log");
+  if (!child.ok()) return child.status();
+  controller_ = *std::move(child);
+  if (!WaitFor([&] { return Ctl({"list"}).exit_code == 0; })) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("the controller did not answer; see ", dir_, "/controller.log"));
+  }
+  return absl::OkStatus();
+}
+
+void Cluster::KillController() {
+  if (controller_) controller_->Signal(SIGKILL);
+  controller_.reset();
+}
+
+std::string Cluster::Root(const std::string& id) const {
+  return absl::StrCat(dir_, "/hosts/", id);
+}
+
+absl::Status Cluster::StartAgent(const std::string& id,
+                                 const std::map<std::string, std::string>& labels,
+                                 const std::string& config) {
+  const std::string root = Root(id);
+  const std::string conf = root + "/etc/app/app.conf";
+  if (!fs::exists(conf)) {
+    fs::create_directories(root + "/etc/app");
+    std::ofstream(conf) << "# " << id << "\n" << config;
+  }
+  std::vector<std::string> args = {
+      build_dir_ + "/agent/swell-agent", "--insecure", "--controller", address_,
+      "--host-id", id, "--root", root, "--check",
+      "app_healthy=" + source_dir_ + "/deploy/demo/app-health.sh",
+      "--check-interval", "1s", "--log_level", "debug"};
+  for (const auto& [k, v] : labels) {
+    args.push_back("--label");
+    args.push_back(absl::StrCat(k, "=", v));
+  }
+  auto child = ChildProcess::Start(args, absl::StrCat(dir_, "/agent-", id, ".log"));
+  if (!child.ok()) return child.status();
+  agents_[id] = *std::move(child);
+  return absl::OkStatus();
+}
+
+void Cluster::KillAgent(const std::string& id) {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return;
+  it->second->Signal(SIGKILL);
+  agents_.erase(it);
+}
+
+std::string Cluster::ReadHostFile(const std::string& id,
+                                  const std::string& path) const {
+  std::ifstream in(Root(id) + path, std::ios::binary);
+  if (!in) return "<absent>";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CommandOutput Cluster::Ctl(std::vector<std::string> args) const {
+  args.insert(args.begin(), {build_dir_ + "/cli/swellctl", "--controller", address_});
+  return RunCommand(args, {{"SWELL_ACTOR", "e2e-test"}});
+}
+
+std::string Cluster::WritePlan(const std::string& name,
+                               const std::string& yaml) const {
+  std::string path = absl::StrCat(dir_, "/", name, ".yaml");
+  std::ofstream(path) << yaml;
+  return path;
+}
+
+std::string Cluster::Submit(const std::string& plan_path) const {
+  CommandOutput out = Ctl({"submit", plan_path});
+  if (out.exit_code != 0) return "";
+  return std::string(absl::StripAsciiWhitespace(
+      std::vector<std::string>(absl::StrSplit(out.out, '\n')).front()));
+}
+
+swell::v1::RolloutStatus Cluster::Status(const std::string& id) const {
+  swell::v1::RolloutStatus status;
+  CommandOutput out = Ctl({"status", id, "-o", "json"});
+  if (out.exit_code == 0) {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    (void)google::protobuf::util::JsonStringToMessage(out.out, &status, options);
+  }
+  return status;
+}
+
+std::string Cluster::State(const std::string& id) const {
+  return Status(id).summary().state();
+}
+
+bool Cluster::AwaitState(const std::string& id, const std::string& state,
+                         absl::Duration timeout) const {
+  return WaitFor([&] { return State(id) == state; }, timeout);
+}
+
+bool Cluster::AwaitConnected(int n) const {
+  return WaitFor([&] {
+    CommandOutput out = Ctl({"hosts", "-o", "json"});
+    swell::v1::ListHostsResponse hosts;
+    if (out.exit_code != 0 ||
+        !google::protobuf::util::JsonStringToMessage(out.out, &hosts).ok()) {
+      return false;
+    }
+    int connected = 0;
+    for (const auto& h : hosts.hosts()) connected += h.connected();
+    return connected >= n;
+  });
+}
+
+}  // namespace swell::e2e

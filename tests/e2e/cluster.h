@@ -1,0 +1,72 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "swell/v1/rollout.pb.h"
+#include "tests/e2e/child_process.h"
+
+namespace swell::e2e {
+
+// A Swell installation on loopback for one test: the real swell-controller
+// against a database of a throwaway PostgreSQL, real swell-agent processes
+// each rooted in its own directory, and swellctl to drive them.
+class Cluster {
+ public:
+  // `dir` is this test's scratch directory; `conninfo` its own database.
+  Cluster(std::string dir, std::string conninfo);
+  ~Cluster();
+
+  // Starts (or restarts) the controller on the same port and waits until it
+  // answers.
+  absl::Status StartController();
+  void KillController();  // SIGKILL, no goodbye
+
+  // Starts an agent for host `id` with the given labels and the demo's
+  // app_healthy check; its root holds /etc/app/app.conf with `config`
+  // (unless it exists already, so a restart keeps the host as it was).
+  absl::Status StartAgent(const std::string& id,
+                          const std::map<std::string, std::string>& labels,
+                          const std::string& config = "workers = 4\n");
+  void KillAgent(const std::string& id);  // SIGKILL
+
+  std::string Root(const std::string& id) const;
+  std::string ReadHostFile(const std::string& id, const std::string& path) const;
+
+  // Runs swellctl against this controller.
+  CommandOutput Ctl(std::vector<std::string> args) const;
+  // Writes a plan into the scratch directory; returns its path.
+  std::string WritePlan(const std::string& name, const std::string& yaml) const;
+  // Submits a plan file; returns the rollout id, or "" on failure.
+  std::string Submit(const std::string& plan_path) const;
+  // The rollout's status as the API reports it.
+  swell::v1::RolloutStatus Status(const std::string& id) const;
+  std::string State(const std::string& id) const;
+  // Waits until the rollout is in `state`.
+  bool AwaitState(const std::string& id, const std::string& state,
+                  absl::Duration timeout = absl::Seconds(60)) const;
+  // Waits until `n` agents are connected.
+  bool AwaitConnected(int n) const;
+
+  const std::string& address() const { return address_; }
+
+ private:
+  std::string dir_;
+  std::string conninfo_;
+  std::string address_;
+  std::string source_dir_;
+  std::string build_dir_;
+  std::unique_ptr<ChildProcess> controller_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> agents_;
+  std::map<std::string, std::vector<std::string>> agent_args_;
+};
+
+// A plan for the app-config file variable, as the e2e tests write them.
+std::string ConfigPlan(const std::string& name, const std::string& content,
+                       const std::string& waves = "[1, 50%, 100%]",
+                       const std::string& bake = "1s");
+
+}  // namespace swell::e2e
