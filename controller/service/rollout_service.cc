@@ -145,14 +145,16 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::GetRollout(
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
     grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
-    swell::v1::RolloutStatus* resp,
-    std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&,
-                                           const Request&)> action) {
+    swell::v1::RolloutStatus* resp, bool reason_required, ActionFn action) {
   return Run(
       ctx,
-      [req, action = std::move(action)](
+      [req, reason_required, action = std::move(action)](
           Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
-        return action(c, Request{Actor(req->actor()), req->reason(), c.now});
+        if (auto s = CheckReason(req->reason(), reason_required); !s.ok()) {
+          return s;
+        }
+        return action(c, req->rollout_id(),
+                      Request{Actor(req->actor()), req->reason(), c.now});
       },
       [req, resp](Reconciler::CommandContext& c) {
         return DescribeInto(c, req->rollout_id(), "", resp);
@@ -162,33 +164,28 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Halt(
     grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
-  return Act(ctx, req, resp,
-             [req](Reconciler::CommandContext& c,
-                   const Request& r) -> absl::StatusOr<Mutation> {
-               if (auto s = CheckReason(r.reason, true); !s.ok()) return s;
-               return HaltRollout(c.fleet, req->rollout_id(), r);
-             });
+  return Act(ctx, req, resp, /*reason_required=*/true,
+             [](Reconciler::CommandContext& c, const std::string& id,
+                const Request& r) { return HaltRollout(c.fleet, id, r); });
 }
 
+// Resuming needs more privilege than halting but no reason: the reason to
+// stop is what on-call must write down.
 grpc::ServerUnaryReactor* RolloutServiceImpl::Resume(
     grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
-  return Act(ctx, req, resp,
-             [req](Reconciler::CommandContext& c,
-                   const Request& r) -> absl::StatusOr<Mutation> {
-               if (auto s = CheckReason(r.reason, false); !s.ok()) return s;
-               return ResumeRollout(c.fleet, req->rollout_id(), r);
-             });
+  return Act(ctx, req, resp, /*reason_required=*/false,
+             [](Reconciler::CommandContext& c, const std::string& id,
+                const Request& r) { return ResumeRollout(c.fleet, id, r); });
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Rollback(
     grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
-  return Act(ctx, req, resp,
-             [req](Reconciler::CommandContext& c,
-                   const Request& r) -> absl::StatusOr<Mutation> {
-               if (auto s = CheckReason(r.reason, true); !s.ok()) return s;
-               return RollbackRollout(c.fleet, req->rollout_id(), r, c.gens);
+  return Act(ctx, req, resp, /*reason_required=*/true,
+             [](Reconciler::CommandContext& c, const std::string& id,
+                const Request& r) {
+               return RollbackRollout(c.fleet, id, r, c.gens);
              });
 }
 

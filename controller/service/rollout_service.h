@@ -58,14 +58,15 @@ class RolloutServiceImpl final
   // Posts a command; answers the RPC after `respond` filled the response.
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx,
                                 DecideFn decide, RespondFn respond);
-  // A rollout action (halt, resume, rollback): decide, then answer with the
-  // rollout's status.
-  grpc::ServerUnaryReactor* Act(
-      grpc::CallbackServerContext* ctx,
-      const swell::v1::RolloutActionRequest* req,
-      swell::v1::RolloutStatus* resp,
-      std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&,
-                                             const Request&)> action);
+  using ActionFn = std::function<absl::StatusOr<Mutation>(
+      Reconciler::CommandContext&, const std::string& rollout_id,
+      const Request&)>;
+  // A rollout action (halt, resume, rollback): checks the reason, decides,
+  // then answers with the rollout's status.
+  grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* ctx,
+                                const swell::v1::RolloutActionRequest* req,
+                                swell::v1::RolloutStatus* resp,
+                                bool reason_required, ActionFn action);
 
   Reconciler* reconciler_;
   const AgentTracker* agents_;
