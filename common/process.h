@@ -27,7 +27,7 @@ struct CommandSpec {
 };
 
 struct CommandResult {
-  bool exited = false;     // ended by itself (exit_code is valid)
+  bool exited = false;  // ended by itself (exit_code is valid)
   int exit_code = -1;
   int signal = 0;          // the signal that ended it, if any
   bool timed_out = false;  // stopped by us after the timeout
@@ -50,6 +50,7 @@ absl::StatusOr<CommandResult> RunCommand(const CommandSpec& spec);
 // Splits a command line into words the way a POSIX shell does for quoting
 // ('single', "double", backslash), without any expansion. kInvalidArgument
 // on an unterminated quote or an empty line.
-absl::StatusOr<std::vector<std::string>> SplitCommandLine(std::string_view line);
+absl::StatusOr<std::vector<std::string>> SplitCommandLine(
+    std::string_view line);
 
 }  // namespace swell::common

@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
   }
 
   auto store = ConnectStore(conninfo, absl::GetFlag(FLAGS_database_wait));
-  if (!store.ok()) return Fail(store.status(), "cannot connect to the database");
+  if (!store.ok())
+    return Fail(store.status(), "cannot connect to the database");
   if (auto s = (*store)->Migrate(); !s.ok()) return Fail(s, "migration failed");
 
   auto& clock = swell::common::RealClock::Get();
@@ -136,8 +137,8 @@ int main(int argc, char** argv) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             5000);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     spdlog::critical("cannot listen on {}", absl::GetFlag(FLAGS_listen));
@@ -153,7 +154,8 @@ int main(int argc, char** argv) {
       exposer = std::make_unique<prometheus::Exposer>(
           absl::GetFlag(FLAGS_metrics_listen));
       exposer->RegisterCollectable(metrics);
-      spdlog::info("metrics on http://{}/metrics", absl::GetFlag(FLAGS_metrics_listen));
+      spdlog::info("metrics on http://{}/metrics",
+                   absl::GetFlag(FLAGS_metrics_listen));
     } catch (const std::exception& e) {
       spdlog::critical("cannot serve metrics on {}: {}",
                        absl::GetFlag(FLAGS_metrics_listen), e.what());

@@ -38,7 +38,8 @@ void AppendMutation(Mutation from, Mutation* into) {
 }
 
 void CompactMutation(Mutation* m) {
-  if (!m->hosts.empty()) KeepLast(&m->hosts, [](const Host& h) { return h.id; });
+  if (!m->hosts.empty())
+    KeepLast(&m->hosts, [](const Host& h) { return h.id; });
   if (!m->rollouts.empty()) {
     KeepLast(&m->rollouts, [](const Rollout& r) { return r.id; });
   }
@@ -75,8 +76,8 @@ absl::Status Reconciler::Start() {
   loaded_ = true;
   int active = 0;
   for (const auto& [id, rec] : fleet_.rollouts) active += IsActive(rec.rollout);
-  spdlog::info("loaded {} hosts, {} rollouts ({} active){}", fleet_.hosts.size(),
-               fleet_.rollouts.size(), active,
+  spdlog::info("loaded {} hosts, {} rollouts ({} active){}",
+               fleet_.hosts.size(), fleet_.rollouts.size(), active,
                fleet_.freeze.active ? "; the fleet is FROZEN" : "");
   thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();

@@ -75,7 +75,8 @@ class Reconciler {
 
  private:
   void Run();
-  void Tick(std::vector<swell::v1::Hello> hellos, std::vector<Command> commands);
+  void Tick(std::vector<swell::v1::Hello> hellos,
+            std::vector<Command> commands);
   bool EnsureLoaded(std::vector<Command>& commands);
 
   Store* store_;

@@ -28,7 +28,8 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
                    HealthWindow* health, AgentEvents events,
                    const common::Clock* clock);
 
-  grpc::ServerBidiReactor<swell::v1::AgentMessage, swell::v1::ControllerMessage>*
+  grpc::ServerBidiReactor<swell::v1::AgentMessage,
+                          swell::v1::ControllerMessage>*
   Connect(grpc::CallbackServerContext* ctx) override;
 
   // Counters for /metrics.

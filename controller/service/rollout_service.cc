@@ -38,8 +38,9 @@ std::string NewRolloutId(const Fleet& fleet, absl::Time now) {
   return id;
 }
 
-absl::Status DescribeInto(Reconciler::CommandContext& ctx, const std::string& id,
-                          const std::string& host, swell::v1::RolloutStatus* out) {
+absl::Status DescribeInto(Reconciler::CommandContext& ctx,
+                          const std::string& id, const std::string& host,
+                          swell::v1::RolloutStatus* out) {
   auto it = ctx.fleet.rollouts.find(id);
   if (it == ctx.fleet.rollouts.end()) {
     return absl::NotFoundError(absl::StrCat("no rollout ", id));
@@ -64,8 +65,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Run(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reconciler_->Post(Reconciler::Command{
       std::move(decide),
-      [reactor, respond = std::move(respond)](
-          const absl::Status& committed, Reconciler::CommandContext& c) {
+      [reactor, respond = std::move(respond)](const absl::Status& committed,
+                                              Reconciler::CommandContext& c) {
         absl::Status s = committed.ok() ? respond(c) : committed;
         reactor->Finish(ToGrpcStatus(s));
       }});
@@ -84,13 +85,13 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
   auto id = std::make_shared<std::string>();
   return Run(
       ctx,
-      [req, id, plan = *std::move(plan)](Reconciler::CommandContext& c)
-          -> absl::StatusOr<Mutation> {
+      [req, id, plan = *std::move(plan)](
+          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         *id = NewRolloutId(c.fleet, c.now);
         Request r{Actor(req->actor()),
                   req->reason().empty() ? "submitted" : req->reason(), c.now};
-        auto m = SubmitRollout(c.fleet, plan, req->plan_yaml(), req->plan_file(),
-                               *id, r, c.gens);
+        auto m = SubmitRollout(c.fleet, plan, req->plan_yaml(),
+                               req->plan_file(), *id, r, c.gens);
         if (m.ok()) (*c.new_plans)[*id] = plan;
         return m;
       },
@@ -144,8 +145,9 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::GetRollout(
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
-    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
-    swell::v1::RolloutStatus* resp, bool reason_required, ActionFn action) {
+    grpc::CallbackServerContext* ctx,
+    const swell::v1::RolloutActionRequest* req, swell::v1::RolloutStatus* resp,
+    bool reason_required, ActionFn action) {
   return Run(
       ctx,
       [req, reason_required, action = std::move(action)](
@@ -162,7 +164,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Halt(
-    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
+    grpc::CallbackServerContext* ctx,
+    const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
   return Act(ctx, req, resp, /*reason_required=*/true,
              [](Reconciler::CommandContext& c, const std::string& id,
@@ -172,7 +175,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Halt(
 // Resuming needs more privilege than halting but no reason: the reason to
 // stop is what on-call must write down.
 grpc::ServerUnaryReactor* RolloutServiceImpl::Resume(
-    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
+    grpc::CallbackServerContext* ctx,
+    const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
   return Act(ctx, req, resp, /*reason_required=*/false,
              [](Reconciler::CommandContext& c, const std::string& id,
@@ -180,13 +184,13 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Resume(
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Rollback(
-    grpc::CallbackServerContext* ctx, const swell::v1::RolloutActionRequest* req,
+    grpc::CallbackServerContext* ctx,
+    const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
-  return Act(ctx, req, resp, /*reason_required=*/true,
-             [](Reconciler::CommandContext& c, const std::string& id,
-                const Request& r) {
-               return RollbackRollout(c.fleet, id, r, c.gens);
-             });
+  return Act(
+      ctx, req, resp, /*reason_required=*/true,
+      [](Reconciler::CommandContext& c, const std::string& id,
+         const Request& r) { return RollbackRollout(c.fleet, id, r, c.gens); });
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
@@ -200,10 +204,12 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
         if (req->expires_in_ms() < 0) {
           return absl::InvalidArgumentError("expires_in_ms: expected >= 0");
         }
-        absl::Time expires = req->expires_in_ms() == 0
-                                 ? absl::InfiniteFuture()
-                                 : c.now + absl::Milliseconds(req->expires_in_ms());
-        auto m = FreezeFleet(c.fleet, Request{Actor(req->actor()), req->reason(), c.now},
+        absl::Time expires =
+            req->expires_in_ms() == 0
+                ? absl::InfiniteFuture()
+                : c.now + absl::Milliseconds(req->expires_in_ms());
+        auto m = FreezeFleet(c.fleet,
+                             Request{Actor(req->actor()), req->reason(), c.now},
                              expires);
         if (m.ok()) {
           for (const auto& r : m->rollouts) halted->push_back(r.id);
@@ -224,8 +230,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Unfreeze(
       ctx,
       [req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), false); !s.ok()) return s;
-        return UnfreezeFleet(c.fleet,
-                             Request{Actor(req->actor()), req->reason(), c.now});
+        return UnfreezeFleet(
+            c.fleet, Request{Actor(req->actor()), req->reason(), c.now});
       },
       [resp](Reconciler::CommandContext& c) {
         *resp = DescribeFreeze(c.fleet.freeze);

@@ -47,13 +47,13 @@ class RolloutServiceImpl final
   grpc::ServerUnaryReactor* GetFreeze(grpc::CallbackServerContext* ctx,
                                       const swell::v1::GetFreezeRequest* req,
                                       swell::v1::FreezeStatus* resp) override;
-  grpc::ServerUnaryReactor* ListHosts(grpc::CallbackServerContext* ctx,
-                                      const swell::v1::ListHostsRequest* req,
-                                      swell::v1::ListHostsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListHosts(
+      grpc::CallbackServerContext* ctx, const swell::v1::ListHostsRequest* req,
+      swell::v1::ListHostsResponse* resp) override;
 
  private:
-  using DecideFn = std::function<absl::StatusOr<Mutation>(
-      Reconciler::CommandContext&)>;
+  using DecideFn =
+      std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&)>;
   using RespondFn = std::function<absl::Status(Reconciler::CommandContext&)>;
   // Posts a command; answers the RPC after `respond` filled the response.
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx,

@@ -2,7 +2,8 @@
 
 namespace swell::controller {
 
-void SessionRegistry::Register(const std::string& host, DesiredStateSink* sink) {
+void SessionRegistry::Register(const std::string& host,
+                               DesiredStateSink* sink) {
   std::lock_guard<std::mutex> lock(mu_);
   DesiredStateSink*& slot = sinks_[host];
   if (slot != nullptr && slot != sink) slot->Supersede();

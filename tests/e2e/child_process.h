@@ -38,8 +38,9 @@ struct CommandOutput {
 };
 
 // Runs a command to completion and captures stdout and stderr separately.
-CommandOutput RunCommand(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::string>& extra_env = {});
+CommandOutput RunCommand(
+    const std::vector<std::string>& argv,
+    const std::map<std::string, std::string>& extra_env = {});
 
 // Polls `condition` every 50 ms until it is true or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition,

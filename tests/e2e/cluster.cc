@@ -44,22 +44,26 @@ std::string ConfigPlan(const std::string& name, const std::string& content,
   for (auto line : absl::StrSplit(content, '\n', absl::SkipEmpty())) {
     absl::StrAppend(&indented, "    ", line, "\n");
   }
-  return absl::StrCat(
-      "name: ", name, "\n",
-      "change:\n"
-      "  variable: app-config\n"
-      "  kind: file\n"
-      "  path: /etc/app/app.conf\n"
-      "  content: |\n", indented,
-      "strategy:\n"
-      "  waves: ", waves, "\n"
-      "  bake: ", bake, "\n"
-      "  progress_deadline: 60s\n"
-      "gates:\n"
-      "  - name: app-healthy\n"
-      "    check: \"min(app_healthy) >= 1\"\n"
-      "  - name: no-failed-hosts\n"
-      "    check: \"failed_hosts <= 0\"\n");
+  return absl::StrCat("name: ", name, "\n",
+                      "change:\n"
+                      "  variable: app-config\n"
+                      "  kind: file\n"
+                      "  path: /etc/app/app.conf\n"
+                      "  content: |\n",
+                      indented,
+                      "strategy:\n"
+                      "  waves: ",
+                      waves,
+                      "\n"
+                      "  bake: ",
+                      bake,
+                      "\n"
+                      "  progress_deadline: 60s\n"
+                      "gates:\n"
+                      "  - name: app-healthy\n"
+                      "    check: \"min(app_healthy) >= 1\"\n"
+                      "  - name: no-failed-hosts\n"
+                      "    check: \"failed_hosts <= 0\"\n");
 }
 
 Cluster::Cluster(std::string dir, std::string conninfo)
@@ -85,8 +89,8 @@ absl::Status Cluster::StartController() {
   if (!child.ok()) return child.status();
   controller_ = *std::move(child);
   if (!WaitFor([&] { return Ctl({"list"}).exit_code == 0; })) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("the controller did not answer; see ", dir_, "/controller.log"));
+    return absl::DeadlineExceededError(absl::StrCat(
+        "the controller did not answer; see ", dir_, "/controller.log"));
   }
   return absl::OkStatus();
 }
@@ -100,9 +104,9 @@ std::string Cluster::Root(const std::string& id) const {
   return absl::StrCat(dir_, "/hosts/", id);
 }
 
-absl::Status Cluster::StartAgent(const std::string& id,
-                                 const std::map<std::string, std::string>& labels,
-                                 const std::string& config) {
+absl::Status Cluster::StartAgent(
+    const std::string& id, const std::map<std::string, std::string>& labels,
+    const std::string& config) {
   const std::string root = Root(id);
   const std::string conf = root + "/etc/app/app.conf";
   if (!fs::exists(conf)) {
@@ -110,15 +114,26 @@ absl::Status Cluster::StartAgent(const std::string& id,
     std::ofstream(conf) << "# " << id << "\n" << config;
   }
   std::vector<std::string> args = {
-      build_dir_ + "/agent/swell-agent", "--insecure", "--controller", address_,
-      "--host-id", id, "--root", root, "--check",
+      build_dir_ + "/agent/swell-agent",
+      "--insecure",
+      "--controller",
+      address_,
+      "--host-id",
+      id,
+      "--root",
+      root,
+      "--check",
       "app_healthy=" + source_dir_ + "/deploy/demo/app-health.sh",
-      "--check-interval", "1s", "--log_level", "debug"};
+      "--check-interval",
+      "1s",
+      "--log_level",
+      "debug"};
   for (const auto& [k, v] : labels) {
     args.push_back("--label");
     args.push_back(absl::StrCat(k, "=", v));
   }
-  auto child = ChildProcess::Start(args, absl::StrCat(dir_, "/agent-", id, ".log"));
+  auto child =
+      ChildProcess::Start(args, absl::StrCat(dir_, "/agent-", id, ".log"));
   if (!child.ok()) return child.status();
   agents_[id] = *std::move(child);
   return absl::OkStatus();
@@ -141,7 +156,8 @@ std::string Cluster::ReadHostFile(const std::string& id,
 }
 
 CommandOutput Cluster::Ctl(std::vector<std::string> args) const {
-  args.insert(args.begin(), {build_dir_ + "/cli/swellctl", "--controller", address_});
+  args.insert(args.begin(),
+              {build_dir_ + "/cli/swellctl", "--controller", address_});
   return RunCommand(args, {{"SWELL_ACTOR", "e2e-test"}});
 }
 
@@ -165,7 +181,8 @@ swell::v1::RolloutStatus Cluster::Status(const std::string& id) const {
   if (out.exit_code == 0) {
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = true;
-    (void)google::protobuf::util::JsonStringToMessage(out.out, &status, options);
+    (void)google::protobuf::util::JsonStringToMessage(out.out, &status,
+                                                      options);
   }
   return status;
 }

@@ -34,7 +34,8 @@ class Cluster {
   void KillAgent(const std::string& id);  // SIGKILL
 
   std::string Root(const std::string& id) const;
-  std::string ReadHostFile(const std::string& id, const std::string& path) const;
+  std::string ReadHostFile(const std::string& id,
+                           const std::string& path) const;
 
   // Runs swellctl against this controller.
   CommandOutput Ctl(std::vector<std::string> args) const;

@@ -49,8 +49,8 @@ void E2eTest::TearDown() {
 
 void E2eTest::StartFleet(int n) {
   for (int i = 0; i < n; ++i) {
-    auto s = cluster_->StartAgent(absl::StrCat("h", i),
-                                  {{"site", i % 2 ? "b" : "a"}, {"role", "web"}});
+    auto s = cluster_->StartAgent(
+        absl::StrCat("h", i), {{"site", i % 2 ? "b" : "a"}, {"role", "web"}});
     ASSERT_TRUE(s.ok()) << s;
   }
   ASSERT_TRUE(cluster_->AwaitConnected(n)) << "agents did not connect";

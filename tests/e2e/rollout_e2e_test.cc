@@ -31,7 +31,8 @@ using RolloutE2eTest = E2eTest;
 
 TEST_F(RolloutE2eTest, GoodPlanConvergesEveryHost) {
   StartFleet(4);
-  std::string id = cluster_->Submit(cluster_->WritePlan("good", ConfigPlan("good", kGood)));
+  std::string id =
+      cluster_->Submit(cluster_->WritePlan("good", ConfigPlan("good", kGood)));
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(cluster_->AwaitState(id, "succeeded")) << cluster_->State(id);
   for (int i = 0; i < 4; ++i) {
@@ -51,13 +52,14 @@ TEST_F(RolloutE2eTest, BadPlanIsRolledBackAndEveryFileComesBackByteForByte) {
     before[h] = cluster_->ReadHostFile(h, kConf);
     stamps[h] = Stamp(cluster_->Root(h) + kConf);
   }
-  std::string id = cluster_->Submit(
-      cluster_->WritePlan("bad", ConfigPlan("bad", kBad, "[1, 50%, 100%]", "3s")));
+  std::string id = cluster_->Submit(cluster_->WritePlan(
+      "bad", ConfigPlan("bad", kBad, "[1, 50%, 100%]", "3s")));
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(cluster_->AwaitState(id, "rolled_back")) << cluster_->State(id);
 
   auto status = cluster_->Status(id);
-  EXPECT_NE(status.summary().reason().find("app-healthy FAILED"), std::string::npos)
+  EXPECT_NE(status.summary().reason().find("app-healthy FAILED"),
+            std::string::npos)
       << status.summary().reason();
   bool fail_verdict = false;
   for (const auto& v : status.verdicts()) fail_verdict |= v.verdict() == "fail";
@@ -68,10 +70,12 @@ TEST_F(RolloutE2eTest, BadPlanIsRolledBackAndEveryFileComesBackByteForByte) {
     auto detail = cluster_->Ctl({"status", id, "--host", h, "-o", "json"});
     if (detail.out.find("\"skipped\"") != std::string::npos) {
       ++untouched;
-      EXPECT_EQ(Stamp(cluster_->Root(h) + kConf), stamps[h]) << h << " was touched";
+      EXPECT_EQ(Stamp(cluster_->Root(h) + kConf), stamps[h])
+          << h << " was touched";
     }
   }
-  EXPECT_EQ(untouched, 5) << "only the first wave's host should have been reached";
+  EXPECT_EQ(untouched, 5)
+      << "only the first wave's host should have been reached";
 }
 
 TEST_F(RolloutE2eTest, HaltStopsAdmissionsAndResumeFinishes) {
@@ -79,14 +83,18 @@ TEST_F(RolloutE2eTest, HaltStopsAdmissionsAndResumeFinishes) {
   std::string id = cluster_->Submit(cluster_->WritePlan(
       "slow", ConfigPlan("slow", kGood, "[1, 50%, 100%]", "2s")));
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(WaitFor([&] { return cluster_->Status(id).summary().hosts_converged() >= 1; }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return cluster_->Status(id).summary().hosts_converged() >= 1; }));
   auto halt = cluster_->Ctl({"halt", id, "--reason", "checking dashboards"});
   ASSERT_EQ(halt.exit_code, 0) << halt.err;
   EXPECT_EQ(cluster_->State(id), "halted");
   int admitted = cluster_->Status(id).summary().hosts_admitted();
   // Longer than the bake: a running rollout would have admitted wave 2.
-  EXPECT_FALSE(WaitFor([&] { return cluster_->Status(id).summary().hosts_admitted() > admitted; },
-                       absl::Seconds(4)));
+  EXPECT_FALSE(WaitFor(
+      [&] {
+        return cluster_->Status(id).summary().hosts_admitted() > admitted;
+      },
+      absl::Seconds(4)));
   auto resume = cluster_->Ctl({"resume", id, "--reason", "dashboards fine"});
   ASSERT_EQ(resume.exit_code, 0) << resume.err;
   ASSERT_TRUE(cluster_->AwaitState(id, "succeeded"));
@@ -97,8 +105,8 @@ TEST_F(RolloutE2eTest, HaltStopsAdmissionsAndResumeFinishes) {
 
 TEST_F(RolloutE2eTest, FreezeHaltsEveryRunningRolloutAndRefusesNewOnes) {
   StartFleet(2);
-  std::string a = cluster_->Submit(cluster_->WritePlan(
-      "a", ConfigPlan("a", kGood, "[1, 100%]", "30s")));
+  std::string a = cluster_->Submit(
+      cluster_->WritePlan("a", ConfigPlan("a", kGood, "[1, 100%]", "30s")));
   std::string motd = absl::StrCat(
       "name: motd\nchange:\n  variable: motd\n  kind: file\n  path: /etc/motd\n"
       "  content: hello\nstrategy:\n  waves: [1, 100%]\n  bake: 30s\n");
@@ -110,8 +118,9 @@ TEST_F(RolloutE2eTest, FreezeHaltsEveryRunningRolloutAndRefusesNewOnes) {
   EXPECT_EQ(cluster_->State(a), "halted");
   EXPECT_EQ(cluster_->State(b), "halted");
 
-  auto refused = cluster_->Ctl({"submit", cluster_->WritePlan(
-      "c", ConfigPlan("c", kGood, "[100%]", "1s"))});
+  auto refused = cluster_->Ctl(
+      {"submit",
+       cluster_->WritePlan("c", ConfigPlan("c", kGood, "[100%]", "1s"))});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("frozen"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("incident 7"), std::string::npos) << refused.err;
@@ -126,15 +135,18 @@ TEST_F(RolloutE2eTest, ControllerKilledMidWaveResumesTheSameRollout) {
   std::string id = cluster_->Submit(cluster_->WritePlan(
       "restart", ConfigPlan("restart", kGood, "[1, 50%, 100%]", "2s")));
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(WaitFor([&] { return cluster_->Status(id).summary().current_wave() == 1; }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return cluster_->Status(id).summary().current_wave() == 1; }));
   cluster_->KillController();
   ASSERT_TRUE(cluster_->StartController().ok());
   ASSERT_TRUE(cluster_->AwaitState(id, "succeeded")) << cluster_->State(id);
 
   auto status = cluster_->Status(id);
   std::map<int, int> passes;  // wave -> gate passes recorded
-  for (const auto& v : status.verdicts()) passes[v.wave()] += v.verdict() == "pass";
-  for (int w = 0; w < 3; ++w) EXPECT_GT(passes[w], 0) << "wave " << w << " was not gated";
+  for (const auto& v : status.verdicts())
+    passes[v.wave()] += v.verdict() == "pass";
+  for (int w = 0; w < 3; ++w)
+    EXPECT_GT(passes[w], 0) << "wave " << w << " was not gated";
   std::map<std::string, int> wave_starts;
   for (const auto& e : status.events()) {
     if (e.action() == "wave_started") wave_starts[e.reason()]++;
@@ -146,15 +158,17 @@ TEST_F(RolloutE2eTest, ControllerKilledMidWaveResumesTheSameRollout) {
 
 TEST_F(RolloutE2eTest, AgentKilledAndRestartedConvergesAgain) {
   StartFleet(2);
-  std::string id = cluster_->Submit(cluster_->WritePlan(
-      "fix", ConfigPlan("fix", kGood, "[1, 100%]", "1s")));
+  std::string id = cluster_->Submit(
+      cluster_->WritePlan("fix", ConfigPlan("fix", kGood, "[1, 100%]", "1s")));
   ASSERT_TRUE(cluster_->AwaitState(id, "succeeded"));
   cluster_->KillAgent("h1");
   // While it is down someone edits the file by hand.
   std::ofstream(cluster_->Root("h1") + kConf) << "workers = 1\n";
-  ASSERT_TRUE(cluster_->StartAgent("h1", {{"site", "b"}, {"role", "web"}}).ok());
-  EXPECT_TRUE(WaitFor([&] { return cluster_->ReadHostFile("h1", kConf) == kGood; }))
-      << cluster_->ReadHostFile("h1", kConf);
+  ASSERT_TRUE(
+      cluster_->StartAgent("h1", {{"site", "b"}, {"role", "web"}}).ok());
+  EXPECT_TRUE(WaitFor([&] {
+    return cluster_->ReadHostFile("h1", kConf) == kGood;
+  })) << cluster_->ReadHostFile("h1", kConf);
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ class FakeAgents final : public controller::AgentObservations {
     auto it = last_heard.find(host);
     return it == last_heard.end() ? started : it->second;
   }
-  std::optional<swell::v1::Value> Actual(const std::string& host,
-                                         const std::string& var) const override {
+  std::optional<swell::v1::Value> Actual(
+      const std::string& host, const std::string& var) const override {
     auto it = actual.find({host, var});
     if (it == actual.end()) return std::nullopt;
     return it->second;
