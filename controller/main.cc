@@ -10,6 +10,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -79,6 +81,13 @@ int main(int argc, char** argv) {
       "Example:\n"
       "  swell-controller --insecure --listen 127.0.0.1:7070 \\\n"
       "      --database \"host=127.0.0.1 port=5432 dbname=swell user=swell\"");
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "controller/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] { return std::string("swell-controller 0.1.0\n"); };
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   swell::common::InitLogging("controller", absl::GetFlag(FLAGS_log_level));
 
