@@ -5,53 +5,187 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "common/json.h"
+#include "controller/gate/baseline_gate.h"
+#include "controller/gate/gate_format.h"
 
 namespace swell::controller {
 namespace {
 
 using common::JsonNumber;
 using common::JsonQuote;
-
-std::string JsonList(const std::vector<std::string>& items) {
-  std::vector<std::string> quoted;
-  for (const auto& i : items) quoted.push_back(JsonQuote(i));
-  return absl::StrCat("[", absl::StrJoin(quoted, ","), "]");
-}
-
-// "web-1, web-2 and 3 more"
-std::string FewHosts(const std::vector<std::string>& hosts) {
-  constexpr size_t kShown = 3;
-  std::vector<std::string> shown(hosts.begin(),
-                                 hosts.begin() + std::min(kShown, hosts.size()));
-  std::string s = absl::StrJoin(shown, ", ");
-  if (hosts.size() > kShown) absl::StrAppend(&s, " and ", hosts.size() - kShown, " more");
-  return s;
-}
-
-std::string Threshold(const GateSpec& g) {
-  return absl::StrCat(std::string(ComparisonSymbol(g.op)), " ", JsonNumber(g.threshold));
-}
+using gate_internal::FewHosts;
+using gate_internal::JsonList;
+using gate_internal::MissingDataName;
+using gate_internal::Threshold;
 
 GateVerdict EvaluateFailedHosts(const GateSpec& g, const GateInput& in) {
   GateVerdict v;
   const double failed = static_cast<double>(in.failed_hosts.size());
-  v.observed = failed;
-  const bool pass = Compare(failed, g.op, g.threshold);
+  const double percent =
+      in.admitted_hosts > 0 ? 100.0 * failed / in.admitted_hosts : 0;
+  v.observed = g.threshold_percent ? percent : failed;
+  const bool pass = Compare(v.observed, g.op, g.threshold);
   v.result = pass ? GateResult::kPass : GateResult::kFail;
   v.summary = absl::StrCat(
       g.name, pass ? " passed: " : " FAILED: ", in.failed_hosts.size(), " of ",
       in.admitted_hosts, " admitted hosts failed",
-      in.failed_hosts.empty() ? "" : absl::StrCat(" (", FewHosts(in.failed_hosts), ")"),
-      "; needs failed_hosts ", Threshold(g));
+      g.threshold_percent
+          ? absl::StrCat(" (", gate_internal::Num(percent), "%)")
+          : "",
+      in.failed_hosts.empty()
+          ? ""
+          : absl::StrCat(" (", FewHosts(in.failed_hosts), ")"),
+      "; needs failed_hosts ", Threshold(g.op, g.threshold),
+      g.threshold_percent ? "%" : "");
+  v.evidence_json =
+      absl::StrCat("{\"check\":", JsonQuote(g.check),
+                   ",\"failed_hosts\":", JsonList(in.failed_hosts),
+                   ",\"admitted_hosts\":", in.admitted_hosts,
+                   ",\"observed\":", JsonNumber(v.observed),
+                   ",\"percent\":", g.threshold_percent ? "true" : "false",
+                   ",\"threshold\":", JsonNumber(g.threshold),
+                   ",\"op\":", JsonQuote(ComparisonSymbol(g.op)), "}");
+  return v;
+}
+
+// The hosts' newest samples, split into values and the hosts without one.
+struct Latest {
+  std::vector<std::string> hosts;  // with a value, parallel to values
+  std::vector<double> values;
+  std::vector<std::string> missing;
+  std::string per_host_json;  // "host":value,...
+};
+
+Latest Collect(const GateInput& in) {
+  Latest out;
+  for (const auto& [host, sample] : in.samples) {
+    if (!sample) {
+      out.missing.push_back(host);
+      continue;
+    }
+    out.hosts.push_back(host);
+    out.values.push_back(*sample);
+    absl::StrAppend(&out.per_host_json, out.per_host_json.empty() ? "" : ",",
+                    JsonQuote(host), ":", JsonNumber(*sample));
+  }
+  return out;
+}
+
+// The verdict for data that is missing, or nullopt when there is enough to
+// decide: no value at all, or some host without one unless the policy is
+// to pass.
+std::optional<GateVerdict> MissingVerdict(const GateSpec& g,
+                                          const GateInput& in, const Latest& l,
+                                          const std::string& expr) {
+  if (!l.values.empty() &&
+      (l.missing.empty() || g.missing_data == MissingData::kPass)) {
+    return std::nullopt;
+  }
+  GateVerdict v;
+  v.result = l.values.empty() && g.missing_data == MissingData::kPass
+                 ? GateResult::kPass
+             : g.missing_data == MissingData::kFail ? GateResult::kFail
+                                                    : GateResult::kInconclusive;
+  v.summary = absl::StrCat(g.name, " ", std::string(GateResultName(v.result)),
+                           ": ", expr, " has no data from ", l.missing.size(),
+                           " of ", in.samples.size(), " host(s) (",
+                           FewHosts(l.missing), "); missing data policy is ",
+                           std::string(MissingDataName(g.missing_data)));
+  return v;
+}
+
+GateVerdict EvaluateMetric(const GateSpec& g, const GateInput& in) {
+  Latest l = Collect(in);
+  std::vector<std::string> breaching;
+  for (size_t i = 0; i < l.values.size(); ++i) {
+    if (!Compare(l.values[i], g.op, g.threshold))
+      breaching.push_back(l.hosts[i]);
+  }
+  const std::string expr =
+      absl::StrCat(std::string(AggregateName(g.aggregate)), "(", g.metric, ")");
+  std::optional<GateVerdict> missing = MissingVerdict(g, in, l, expr);
+  GateVerdict v = missing.value_or(GateVerdict());
+  if (!missing) {
+    v.observed = AggregateValues(g.aggregate, l.values);
+    const bool pass = Compare(v.observed, g.op, g.threshold);
+    v.result = pass ? GateResult::kPass : GateResult::kFail;
+    v.summary = absl::StrCat(
+        g.name, pass ? " passed: " : " FAILED: ", expr, " = ",
+        JsonNumber(v.observed), " over ", l.values.size(), " host(s), needs ",
+        Threshold(g.op, g.threshold),
+        breaching.empty() ? ""
+                          : absl::StrCat("; breaching: ", FewHosts(breaching)),
+        l.missing.empty() ? ""
+                          : absl::StrCat("; no data from ", l.missing.size(),
+                                         " host(s): ", FewHosts(l.missing)));
+  }
   v.evidence_json = absl::StrCat(
-      "{\"check\":", JsonQuote(g.check), ",\"failed_hosts\":",
-      JsonList(in.failed_hosts), ",\"admitted_hosts\":", in.admitted_hosts,
-      ",\"observed\":", JsonNumber(failed), ",\"threshold\":",
-      JsonNumber(g.threshold), ",\"op\":", JsonQuote(ComparisonSymbol(g.op)),
-      "}");
+      "{\"check\":", JsonQuote(g.check),
+      ",\"aggregate\":", JsonQuote(AggregateName(g.aggregate)),
+      ",\"metric\":", JsonQuote(g.metric),
+      ",\"observed\":", l.values.empty() ? "null" : JsonNumber(v.observed),
+      ",\"op\":", JsonQuote(ComparisonSymbol(g.op)),
+      ",\"threshold\":", JsonNumber(g.threshold), ",\"values\":{",
+      l.per_host_json, "},\"missing\":", JsonList(l.missing),
+      ",\"breaching\":", JsonList(breaching), "}");
+  return v;
+}
+
+GateVerdict EvaluateFraction(const GateSpec& g, const GateInput& in) {
+  Latest l = Collect(in);
+  std::vector<std::string> not_meeting;
+  for (size_t i = 0; i < l.values.size(); ++i) {
+    if (!Compare(l.values[i], g.host_op, g.host_threshold)) {
+      not_meeting.push_back(l.hosts[i]);
+    }
+  }
+  const std::string condition =
+      absl::StrCat(g.metric, " ", Threshold(g.host_op, g.host_threshold));
+  std::optional<GateVerdict> missing =
+      MissingVerdict(g, in, l, absl::StrCat("fraction(", condition, ")"));
+  GateVerdict v = missing.value_or(GateVerdict());
+  const size_t meeting = l.values.size() - not_meeting.size();
+  if (!missing) {
+    v.observed = static_cast<double>(meeting) / l.values.size();
+    const bool pass = Compare(v.observed, g.op, g.threshold);
+    v.result = pass ? GateResult::kPass : GateResult::kFail;
+    v.summary = absl::StrCat(
+        g.name, pass ? " passed: " : " FAILED: ", meeting, " of ",
+        l.values.size(), " host(s) (", gate_internal::Num(100 * v.observed),
+        "%) have ", condition, ", needs a fraction ",
+        Threshold(g.op, g.threshold),
+        not_meeting.empty()
+            ? ""
+            : absl::StrCat("; not meeting it: ", FewHosts(not_meeting)));
+  }
+  v.evidence_json = absl::StrCat(
+      "{\"check\":", JsonQuote(g.check), ",\"metric\":", JsonQuote(g.metric),
+      ",\"host_op\":", JsonQuote(ComparisonSymbol(g.host_op)),
+      ",\"host_threshold\":", JsonNumber(g.host_threshold),
+      ",\"meeting\":", meeting, ",\"hosts\":", l.values.size(),
+      ",\"observed\":", l.values.empty() ? "null" : JsonNumber(v.observed),
+      ",\"op\":", JsonQuote(ComparisonSymbol(g.op)),
+      ",\"threshold\":", JsonNumber(g.threshold), ",\"values\":{",
+      l.per_host_json, "},\"missing\":", JsonList(l.missing),
+      ",\"not_meeting\":", JsonList(not_meeting), "}");
+  return v;
+}
+
+GateVerdict EvaluatePromql(const GateSpec& g) {
+  GateVerdict v;
+  v.result = GateResult::kInconclusive;
+  v.summary = absl::StrCat(
+      g.name,
+      " inconclusive: promql gates are evaluated by the controller's PromQL "
+      "client, and none ran this query (",
+      g.promql.query, " ", Threshold(g.op, g.threshold), " at ", g.promql.url,
+      ")");
+  v.evidence_json = absl::StrCat(
+      "{\"kind\":\"promql\",\"prometheus\":", JsonQuote(g.promql.url),
+      ",\"query\":", JsonQuote(g.promql.query),
+      ",\"op\":", JsonQuote(ComparisonSymbol(g.op)),
+      ",\"threshold\":", JsonNumber(g.threshold), ",\"evaluated\":false}");
   return v;
 }
 
@@ -112,62 +246,19 @@ double AggregateValues(Aggregate a, std::vector<double> values) {
 }
 
 GateVerdict EvaluateGate(const GateSpec& g, const GateInput& in) {
-  if (g.kind == GateKind::kFailedHosts) return EvaluateFailedHosts(g, in);
-
-  std::vector<double> values;
-  std::vector<std::string> missing, breaching;
-  std::string per_host;
-  for (const auto& [host, sample] : in.samples) {
-    if (!sample) {
-      missing.push_back(host);
-      continue;
-    }
-    values.push_back(*sample);
-    if (!Compare(*sample, g.op, g.threshold)) breaching.push_back(host);
-    absl::StrAppend(&per_host, per_host.empty() ? "" : ",", JsonQuote(host),
-                    ":", JsonNumber(*sample));
+  switch (g.kind) {
+    case GateKind::kMetric:
+      return EvaluateMetric(g, in);
+    case GateKind::kFailedHosts:
+      return EvaluateFailedHosts(g, in);
+    case GateKind::kFraction:
+      return EvaluateFraction(g, in);
+    case GateKind::kBaseline:
+      return EvaluateBaseline(g, in);
+    case GateKind::kPromql:
+      return EvaluatePromql(g);
   }
-
-  GateVerdict v;
-  const std::string expr =
-      absl::StrCat(std::string(AggregateName(g.aggregate)), "(", g.metric, ")");
-  const bool have_missing = !missing.empty();
-  std::string missing_note =
-      have_missing ? absl::StrCat("; no data from ", missing.size(), " host(s): ",
-                                  FewHosts(missing))
-                   : "";
-  if (values.empty() || (have_missing && g.missing_data != MissingData::kPass)) {
-    v.result = values.empty() && g.missing_data == MissingData::kPass
-                   ? GateResult::kPass
-               : g.missing_data == MissingData::kFail ? GateResult::kFail
-                                                      : GateResult::kInconclusive;
-    v.summary = absl::StrCat(g.name, " ", std::string(GateResultName(v.result)), ": ", expr,
-                             " has no data from ", missing.size(), " of ",
-                             in.samples.size(), " host(s) (", FewHosts(missing),
-                             "); missing data policy is ",
-                             g.missing_data == MissingData::kFail   ? "fail"
-                             : g.missing_data == MissingData::kHold ? "hold"
-                                                                    : "pass");
-  } else {
-    v.observed = AggregateValues(g.aggregate, values);
-    const bool pass = Compare(v.observed, g.op, g.threshold);
-    v.result = pass ? GateResult::kPass : GateResult::kFail;
-    v.summary = absl::StrCat(
-        g.name, pass ? " passed: " : " FAILED: ", expr, " = ",
-        JsonNumber(v.observed), " over ", values.size(), " host(s), needs ",
-        Threshold(g),
-        breaching.empty() ? ""
-                          : absl::StrCat("; breaching: ", FewHosts(breaching)),
-        missing_note);
-  }
-  v.evidence_json = absl::StrCat(
-      "{\"check\":", JsonQuote(g.check), ",\"aggregate\":",
-      JsonQuote(AggregateName(g.aggregate)), ",\"metric\":", JsonQuote(g.metric),
-      ",\"observed\":", values.empty() ? "null" : JsonNumber(v.observed),
-      ",\"op\":", JsonQuote(ComparisonSymbol(g.op)), ",\"threshold\":",
-      JsonNumber(g.threshold), ",\"values\":{", per_host, "},\"missing\":",
-      JsonList(missing), ",\"breaching\":", JsonList(breaching), "}");
-  return v;
+  return EvaluatePromql(g);
 }
 
 }  // namespace swell::controller

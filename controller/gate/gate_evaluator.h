@@ -12,25 +12,37 @@ namespace swell::controller {
 enum class GateResult { kPass, kFail, kInconclusive };
 std::string_view GateResultName(GateResult r);
 
-// What a gate looks at: the rollout's admitted hosts so far.
+// What a gate looks at: the rollout's admitted hosts so far, and for
+// baseline gates the hosts not yet changed.
 struct GateInput {
-  // Converged hosts, each with the newest sample of the gate's metric taken
-  // after it converged; nullopt when there is none or its collector failed.
+  // Threshold gates: converged hosts, each with the newest sample of the
+  // gate's metric taken after it converged; nullopt when there is none or
+  // its collector failed.
   std::map<std::string, std::optional<double>> samples;
   std::vector<std::string> failed_hosts;  // apply failed or agent silent
   int admitted_hosts = 0;
+
+  // Baseline gates: every good sample of the metric since the current
+  // phase (the bake, once baking) began, oldest first, per host. A host
+  // with no sample has an empty list.
+  std::map<std::string, std::vector<double>> changed_series;  // converged
+  std::map<std::string, std::vector<double>> control_series;  // waiting
+  // The value of the gate's role label on each host of both series; ""
+  // when the host has none.
+  std::map<std::string, std::string> roles;
 };
 
 struct GateVerdict {
   GateResult result = GateResult::kInconclusive;
-  double observed = 0;  // the aggregate, or the failed-host count
-  std::string summary;  // one line for a tired on-call
+  double observed = 0;        // the aggregate, fraction, failed count, or ratio
+  std::string summary;        // one line for a tired on-call
   std::string evidence_json;  // the numbers, the hosts, the threshold
 };
 
 // Pure: the verdict of one gate over `input`, applying the gate's
 // missing-data policy. It does not count consecutive breaches; the caller
-// does (see RolloutStep).
+// does (see RolloutStep). PromQL gates are inconclusive here: the
+// controller's PromQL client evaluates them.
 GateVerdict EvaluateGate(const GateSpec& gate, const GateInput& input);
 
 // The aggregate of `values` (non-empty). Percentiles use the nearest-rank

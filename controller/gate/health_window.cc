@@ -47,6 +47,22 @@ std::optional<HealthWindow::Point> HealthWindow::Latest(
   return newest;
 }
 
+std::vector<HealthWindow::Point> HealthWindow::Since(std::string_view host,
+                                                     std::string_view metric,
+                                                     absl::Time since) const {
+  std::vector<Point> out;
+  Shard& shard = ShardFor(host);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto h = shard.hosts.find(std::string(host));
+  if (h == shard.hosts.end()) return out;
+  auto m = h->second.metrics.find(metric);
+  if (m == h->second.metrics.end()) return out;
+  for (const Point& p : m->second) {
+    if (p.at >= since) out.push_back(p);
+  }
+  return out;
+}
+
 void HealthWindow::Erase(std::string_view host) {
   Shard& shard = ShardFor(host);
   std::lock_guard<std::mutex> lock(shard.mu);

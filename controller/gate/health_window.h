@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "swell/v1/agent.pb.h"
@@ -43,6 +44,11 @@ class HealthWindow {
   // or nullopt when there is none.
   std::optional<Point> Latest(std::string_view host, std::string_view metric,
                               absl::Time since) const;
+
+  // Every sample of `metric` on `host` received at or after `since`, oldest
+  // first; at most kSamplesPerMetric.
+  std::vector<Point> Since(std::string_view host, std::string_view metric,
+                           absl::Time since) const;
 
   // Forgets a host (it left the fleet).
   void Erase(std::string_view host);

@@ -16,6 +16,7 @@ namespace {
 using plan_internal::AbslView;
 
 constexpr std::string_view kFailedHosts = "failed_hosts";
+constexpr std::string_view kFraction = "fraction";
 constexpr std::array<Aggregate, 6> kAggregates = {
     Aggregate::kMin, Aggregate::kMax, Aggregate::kMean,
     Aggregate::kP50, Aggregate::kP95, Aggregate::kP99};
@@ -61,28 +62,107 @@ class Tokens {
     rest_.remove_prefix(n);
     return r.substr(0, n);
   }
+  // Everything up to `stop` (exclusive), or to the end.
+  std::string_view Until(char stop) {
+    std::string_view r = rest();
+    size_t n = std::min(r.find(stop), r.size());
+    rest_.remove_prefix(n);
+    return r.substr(0, n);
+  }
 
  private:
   std::string_view rest_;
 };
 
-absl::Status ParseComparison(Tokens& t, GateSpec* gate) {
+// A comparison and the number after it, which is all of `number_text`
+// (the rest of the check, or what precedes a ')'). With `percent`, a
+// trailing '%' is allowed and reported through it.
+struct Bound {
+  Comparison op = Comparison::kGe;
+  double value = 0;
+  bool percent = false;
+};
+
+absl::Status ParseBound(Tokens& t, char stop, bool allow_percent, Bound* out) {
   for (Comparison c : kComparisons) {
-    if (t.Consume(ComparisonSymbol(c))) {
-      gate->op = c;
-      double threshold = 0;
-      std::string_view number = t.rest();
-      if (!absl::SimpleAtod(AbslView(number), &threshold) ||
-          !std::isfinite(threshold)) {
-        return Expected(absl::StrCat("a number after '",
-                                     AbslView(ComparisonSymbol(c)), "'"),
-                        number);
-      }
-      gate->threshold = threshold;
-      return absl::OkStatus();
+    if (!t.Consume(ComparisonSymbol(c))) continue;
+    out->op = c;
+    std::string_view number = t.Until(stop);
+    while (!number.empty() && absl::ascii_isspace(number.back())) {
+      number.remove_suffix(1);
     }
+    std::string_view digits = number;
+    out->percent = allow_percent && digits.ends_with('%');
+    if (out->percent) digits.remove_suffix(1);
+    if (!absl::SimpleAtod(AbslView(digits), &out->value) ||
+        !std::isfinite(out->value) ||
+        (out->percent && (out->value < 0 || out->value > 100))) {
+      return Expected(
+          absl::StrCat(
+              out->percent ? "a percentage from 0% to 100%" : "a number",
+              " after '", AbslView(ComparisonSymbol(c)), "'"),
+          number);
+    }
+    return absl::OkStatus();
   }
   return Expected("a comparison (<, <=, >, >=, ==, !=)", t.rest());
+}
+
+absl::Status ParseFraction(Tokens& t, GateSpec* gate) {
+  if (!t.Consume("(")) return Expected("'(' after 'fraction'", t.rest());
+  std::string_view metric = t.Identifier();
+  if (metric.empty()) {
+    return Expected("a metric name like app_healthy", t.rest());
+  }
+  Bound host;
+  if (absl::Status s = ParseBound(t, ')', false, &host); !s.ok()) return s;
+  if (!t.Consume(")")) return Expected("')' after the condition", t.rest());
+  Bound share;
+  if (absl::Status s = ParseBound(t, '\0', true, &share); !s.ok()) return s;
+  if (share.percent) share.value /= 100;
+  if (share.value < 0 || share.value > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a fraction of hosts is from 0 to 1 (or 0% to 100%), got ",
+                     share.value));
+  }
+  gate->kind = GateKind::kFraction;
+  gate->metric = std::string(metric);
+  gate->host_op = host.op;
+  gate->host_threshold = host.value;
+  gate->op = share.op;
+  gate->threshold = share.value;
+  return absl::OkStatus();
+}
+
+absl::Status ParseAggregate(std::string_view head, Tokens& t, GateSpec* gate) {
+  bool known = false;
+  for (Aggregate a : kAggregates) {
+    if (head == AggregateName(a)) {
+      gate->aggregate = a;
+      known = true;
+    }
+  }
+  if (!known) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown aggregate '", AbslView(head),
+        "'; expected one of min, max, mean, p50, p95, p99, fraction, or "
+        "failed_hosts"));
+  }
+  if (!t.Consume("(")) {
+    return Expected(absl::StrCat("'(' after '", AbslView(head), "'"), t.rest());
+  }
+  std::string_view metric = t.Identifier();
+  if (metric.empty()) {
+    return Expected("a metric name like app_healthy", t.rest());
+  }
+  if (!t.Consume(")")) return Expected("')' after the metric", t.rest());
+  Bound bound;
+  if (absl::Status s = ParseBound(t, '\0', false, &bound); !s.ok()) return s;
+  gate->kind = GateKind::kMetric;
+  gate->metric = std::string(metric);
+  gate->op = bound.op;
+  gate->threshold = bound.value;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -90,40 +170,25 @@ absl::Status ParseComparison(Tokens& t, GateSpec* gate) {
 absl::Status ParseGateCheck(std::string_view check, GateSpec* gate) {
   Tokens t(check);
   std::string_view head = t.Identifier();
+  absl::Status status;
   if (head == kFailedHosts && !t.rest().starts_with("(")) {
+    Bound bound;
+    status = ParseBound(t, '\0', true, &bound);
     gate->kind = GateKind::kFailedHosts;
     gate->metric.clear();
+    gate->op = bound.op;
+    gate->threshold = bound.value;
+    gate->threshold_percent = bound.percent;
+  } else if (head == kFraction) {
+    status = ParseFraction(t, gate);
+  } else if (head.empty()) {
+    status =
+        Expected("a check like 'min(app_healthy) >= 1' or 'failed_hosts <= 0'",
+                 t.rest());
   } else {
-    if (head.empty()) {
-      return Expected(
-          "a check like 'min(app_healthy) >= 1' or 'failed_hosts <= 0'",
-          t.rest());
-    }
-    bool known = false;
-    for (Aggregate a : kAggregates) {
-      if (head == AggregateName(a)) {
-        gate->aggregate = a;
-        known = true;
-      }
-    }
-    if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown aggregate '", AbslView(head),
-          "'; expected one of min, max, mean, p50, p95, p99, or failed_hosts"));
-    }
-    if (!t.Consume("(")) {
-      return Expected(absl::StrCat("'(' after '", AbslView(head), "'"),
-                      t.rest());
-    }
-    std::string_view metric = t.Identifier();
-    if (metric.empty()) {
-      return Expected("a metric name like app_healthy", t.rest());
-    }
-    if (!t.Consume(")")) return Expected("')' after the metric", t.rest());
-    gate->kind = GateKind::kMetric;
-    gate->metric = std::string(metric);
+    status = ParseAggregate(head, t, gate);
   }
-  if (absl::Status s = ParseComparison(t, gate); !s.ok()) return s;
+  if (!status.ok()) return status;
   gate->check = std::string(check);
   return absl::OkStatus();
 }

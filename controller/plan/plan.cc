@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controller/plan/policy.h"
 
 namespace swell::controller {
 namespace {
@@ -31,7 +32,13 @@ std::string PlanError::ToString(std::string_view file) const {
 
 absl::StatusOr<Plan> ParsePlanOrStatus(std::string_view yaml,
                                        std::string_view file) {
-  PlanParseResult result = ParsePlan(yaml);
+  return ParsePlanOrStatus(yaml, file, PolicySet());
+}
+
+absl::StatusOr<Plan> ParsePlanOrStatus(std::string_view yaml,
+                                       std::string_view file,
+                                       const PolicySet& policies) {
+  PlanParseResult result = ParsePlan(yaml, policies);
   if (result.ok()) return std::move(result.plan);
   return absl::InvalidArgumentError(absl::StrJoin(
       result.errors, "\n", [file](std::string* out, const PlanError& e) {

@@ -1,20 +1,18 @@
-// ParsePlan: the boundary where yaml-cpp's exceptions become PlanErrors, and
-// the reader of the plan's top level.
+// ParsePlan: the reader of a plan's top level, over its policy's fields
+// when it names one.
 
-#include <exception>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "controller/plan/plan.h"
+#include "controller/plan/plan_document.h"
 #include "controller/plan/plan_reader.h"
 #include "controller/plan/plan_sections.h"
 #include "controller/plan/plan_values.h"
-#include "yaml-cpp/depthguard.h"
-#include "yaml-cpp/eventhandler.h"
-#include "yaml-cpp/yaml.h"
+#include "controller/plan/policy.h"
 
 namespace swell::controller {
 namespace {
@@ -24,19 +22,46 @@ using plan_internal::PlanReader;
 using enum plan_internal::Presence;
 
 constexpr std::string_view kPlanFields[] = {
-    "name",     "description", "change",     "target",
+    "name",     "description", "policy",     "change",         "target",
     "strategy", "gates",       "on_failure", "on_inconclusive"};
 constexpr std::string_view kActions[] = {"rollback", "pause"};
 
-PlanError Unlocated(std::string message) {
-  PlanError error;
-  error.message = std::move(message);
-  return error;
+std::string UnknownPolicy(const std::string& name, const PolicySet& policies) {
+  if (policies.empty()) {
+    return absl::StrCat("unknown policy ", plan_internal::Quote(name),
+                        "; no policies are loaded");
+  }
+  return absl::StrCat(
+      "unknown policy ", plan_internal::Quote(name),
+      "; known policies: ", absl::StrJoin(policies.Names(), ", "));
 }
 
-void ReadPlan(PlanReader& r, const YAML::Node& root, Plan* plan) {
+// Reads `policy`; on success the plan starts as the policy's. Returns the
+// policy, or nullptr when the plan names none or an unknown one (*named
+// tells which).
+const Policy* ReadPolicy(PlanReader& r, const Fields& f,
+                         const PolicySet& policies, Plan* plan, bool* named) {
+  std::optional<plan_internal::Scalar> s =
+      r.ValidText(f, "policy", kOptional, "a policy name like config-change",
+                  plan_internal::IsValidName);
+  *named = f.Find("policy") != nullptr;
+  if (!s) return nullptr;
+  const Policy* policy = policies.Find(s->text);
+  if (policy == nullptr) {
+    r.Error(s->node, s->field, UnknownPolicy(s->text, policies));
+    return nullptr;
+  }
+  *plan = policy->base;
+  plan->policy = policy->name;
+  return policy;
+}
+
+void ReadPlan(PlanReader& r, const YAML::Node& root, const PolicySet& policies,
+              Plan* plan) {
   std::optional<Fields> f = r.Map(root, "", kPlanFields);
   if (!f) return;
+  bool named = false;
+  const Policy* policy = ReadPolicy(r, *f, policies, plan, &named);
   if (auto s = r.ValidText(*f, "name", kRequired, plan_internal::kNameExpected,
                            plan_internal::IsValidName)) {
     plan->name = s->text;
@@ -53,9 +78,20 @@ void ReadPlan(PlanReader& r, const YAML::Node& root, Plan* plan) {
   if (auto target = r.Value(*f, "target", kOptional, "a map with selector")) {
     plan_internal::ReadTarget(r, *target, plan);
   }
-  if (auto strategy =
-          r.Value(*f, "strategy", kRequired, "a map with waves and bake")) {
-    plan_internal::ReadStrategy(r, *strategy, plan);
+  bool has_shape = policy != nullptr && policy->sets_shape;
+  if (auto strategy = r.Value(*f, "strategy", named ? kOptional : kRequired,
+                              "a map with waves and bake")) {
+    if (plan_internal::ReadStrategy(r, *strategy, plan)) has_shape = true;
+    if (!has_shape && (policy != nullptr || !named)) {
+      r.Error(*strategy, "strategy.waves",
+              "required; expected a list of wave sizes like [1, 25%, 100%], "
+              "or geometric or linear");
+    }
+  } else if (policy != nullptr && !has_shape) {
+    r.Error(f->Find("policy")->value, "policy",
+            absl::StrCat("policy ", plan_internal::Quote(policy->name),
+                         " has no wave shape; add strategy.waves, "
+                         "strategy.geometric or strategy.linear"));
   }
   if (auto gates = r.List(*f, "gates", kOptional, "a list of gates",
                           plan_internal::kMaxGates)) {
@@ -69,95 +105,19 @@ void ReadPlan(PlanReader& r, const YAML::Node& root, Plan* plan) {
   }
 }
 
-// Records where documents start and ignores everything else.
-class DocumentStarts final : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> marks;
-
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    marks.push_back(mark);
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-// Where the second document starts, if there is one. Stops after two:
-// yaml-cpp's LoadAll never ends on a stray ',' at the top level, because
-// each call yields another empty document without consuming it.
-std::optional<YAML::Mark> SecondDocument(const std::string& yaml) {
-  std::istringstream in(yaml);
-  YAML::Parser parser(in);
-  DocumentStarts starts;
-  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
-  }
-  if (starts.marks.size() < 2) return std::nullopt;
-  return starts.marks[1];
-}
-
-std::vector<PlanError> ReadDocument(std::string_view yaml, Plan* plan) {
-  std::string text(yaml);
-  std::optional<YAML::Mark> second = SecondDocument(text);
-  YAML::Node root = YAML::Load(text);
-  PlanReader r;
-  if (second) {
-    r.ErrorAt(*second, "",
-              "a plan is one YAML document; remove what follows the first");
-  }
-  if (root.IsNull()) {
-    if (!second) {
-      return {
-          Unlocated("the plan is empty; expected a map with name, "
-                    "change and strategy")};
-    }
-    r.ErrorAt(root.Mark(), "",
-              "the plan is empty; expected a map with name, change and "
-              "strategy");
-  } else {
-    ReadPlan(r, root, plan);
-  }
-  return std::move(r).Finish();
-}
-
-PlanError YamlSyntaxError(const YAML::Exception& e) {
-  PlanError error = Unlocated(absl::StrCat("invalid YAML: ", e.msg));
-  if (!e.mark.is_null()) {
-    error.line = e.mark.line + 1;
-    error.column = e.mark.column + 1;
-  }
-  return error;
-}
-
 }  // namespace
 
 PlanParseResult ParsePlan(std::string_view yaml) {
+  return ParsePlan(yaml, PolicySet());
+}
+
+PlanParseResult ParsePlan(std::string_view yaml, const PolicySet& policies) {
   PlanParseResult result;
-  if (yaml.size() > kMaxPlanBytes) {
-    result.errors.push_back(
-        Unlocated(absl::StrCat("the plan is ", yaml.size(), " bytes; at most ",
-                               kMaxPlanBytes, " bytes are allowed")));
-    return result;
-  }
-  try {
-    result.errors = ReadDocument(yaml, &result.plan);
-  } catch (const YAML::DeepRecursion& e) {
-    PlanError error = YamlSyntaxError(e);
-    error.message = "invalid YAML: nested too deeply";
-    result.errors = {error};
-  } catch (const YAML::Exception& e) {
-    result.errors = {YamlSyntaxError(e)};
-  } catch (const std::exception& e) {
-    result.errors = {
-        Unlocated(absl::StrCat("could not read the plan: ", e.what()))};
-  }
+  result.errors = plan_internal::ReadOneDocument(
+      yaml, "plan", "a map with name, change and strategy",
+      [&](PlanReader& r, const YAML::Node& root) {
+        ReadPlan(r, root, policies, &result.plan);
+      });
   if (!result.ok()) result.plan = Plan();
   return result;
 }

@@ -43,6 +43,31 @@ bool IsValidLabelKey(std::string_view s) {
   return true;
 }
 
+bool IsValidMetricName(std::string_view s) {
+  constexpr size_t kMaxMetricLength = 200;
+  if (s.empty() || s.size() > kMaxMetricLength || absl::ascii_isdigit(s[0])) {
+    return false;
+  }
+  for (char c : s) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != ':') return false;
+  }
+  return true;
+}
+
+bool IsValidHttpUrl(std::string_view s) {
+  if (s.size() > kMaxPathLength) return false;
+  for (char c : s) {
+    if (!absl::ascii_isgraph(c)) return false;
+  }
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (s.starts_with(scheme) && s.size() > scheme.size() &&
+        s[scheme.size()] != '/') {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool IsValidFilePath(std::string_view s) {
   if (s.size() < 2 || s.size() > kMaxPathLength || s.front() != '/' ||
       s.back() == '/' || s.find('\0') != std::string_view::npos) {
@@ -89,12 +114,32 @@ std::optional<WaveSize> ParseWaveSize(std::string_view s) {
 }
 
 std::optional<absl::Duration> ParseFiniteDuration(std::string_view s) {
-  absl::Duration d;
-  if (!absl::ParseDuration(AbslView(s), &d) || d == absl::InfiniteDuration() ||
-      d == -absl::InfiniteDuration()) {
+  absl::Duration days = absl::ZeroDuration();
+  // No Abseil unit contains a 'd', so one can only end a count of days.
+  if (size_t d = s.find('d'); d != std::string_view::npos) {
+    std::optional<double> count = ParseNumberInRange(s.substr(0, d), 0, 1e5);
+    if (!count || !absl::ascii_isdigit(s[0])) return std::nullopt;
+    days = absl::Hours(24) * *count;
+    s.remove_prefix(d + 1);
+    if (s.empty()) return days;
+  }
+  absl::Duration rest;
+  if (!absl::ParseDuration(AbslView(s), &rest) ||
+      rest == absl::InfiniteDuration() || rest == -absl::InfiniteDuration() ||
+      (days > absl::ZeroDuration() && rest < absl::ZeroDuration())) {
     return std::nullopt;
   }
-  return d;
+  return days + rest;
+}
+
+std::optional<double> ParseNumberInRange(std::string_view s, double lo,
+                                         double hi) {
+  double v = 0;
+  if (!absl::SimpleAtod(AbslView(s), &v) || !std::isfinite(v) || v < lo ||
+      v > hi) {
+    return std::nullopt;
+  }
+  return v;
 }
 
 std::optional<bool> ParseBool(std::string_view s) {

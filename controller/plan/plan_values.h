@@ -24,6 +24,11 @@ inline constexpr size_t kMaxLabelValueLength = 256;
 bool IsValidName(std::string_view s);
 // Label names: [A-Za-z0-9][A-Za-z0-9._/-]*, at most 64 bytes.
 bool IsValidLabelKey(std::string_view s);
+// Health metric names: [a-zA-Z_:][a-zA-Z0-9_:]*, at most 200 bytes.
+bool IsValidMetricName(std::string_view s);
+// http:// or https:// and a host, at most 4096 bytes, no spaces or
+// control characters.
+bool IsValidHttpUrl(std::string_view s);
 // Absolute, at most 4096 bytes, no NUL, no '..' component, not a directory
 // (no trailing '/').
 bool IsValidFilePath(std::string_view s);
@@ -36,9 +41,13 @@ std::optional<uint32_t> ParseFileMode(std::string_view s);
 // "5" (a host count in [1, kMaxWaveCount]) or "25%" (a percentage in
 // (0, 100], fractions allowed).
 std::optional<WaveSize> ParseWaveSize(std::string_view s);
-// absl::ParseDuration syntax ("500ms", "1h30m"); infinite durations are
-// rejected.
+// absl::ParseDuration syntax ("500ms", "1h30m"), optionally led by a whole
+// or decimal number of days ("14d", "1d12h"; a day is 24 h). Infinite
+// durations are rejected.
 std::optional<absl::Duration> ParseFiniteDuration(std::string_view s);
+// A finite decimal number in [lo, hi].
+std::optional<double> ParseNumberInRange(std::string_view s, double lo,
+                                         double hi);
 // "true" or "false".
 std::optional<bool> ParseBool(std::string_view s);
 // A whole number in [lo, hi].

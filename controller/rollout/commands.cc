@@ -8,10 +8,9 @@ namespace swell::controller {
 namespace {
 
 absl::Status FrozenError(const Freeze& f) {
-  return absl::FailedPreconditionError(
-      absl::StrCat("the fleet is frozen since ", absl::FormatTime(f.since),
-                   " by ", f.actor, ": ", f.reason,
-                   " (swellctl unfreeze lifts it)"));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the fleet is frozen since ", absl::FormatTime(f.since), " by ", f.actor,
+      ": ", f.reason, " (swellctl unfreeze lifts it)"));
 }
 
 absl::StatusOr<const RolloutRecord*> Find(const Fleet& fleet,
@@ -33,10 +32,12 @@ absl::StatusOr<std::vector<TargetHost>> Targets(const Fleet& fleet,
   std::vector<TargetHost> targets = SelectTargets(plan, fleet.hosts);
   if (targets.empty()) {
     std::vector<std::string> pairs;
-    for (const auto& [k, v] : plan.selector) pairs.push_back(absl::StrCat(k, "=", v));
-    return absl::FailedPreconditionError(absl::StrCat(
-        "target.selector {", absl::StrJoin(pairs, ", "), "} matches none of the ",
-        fleet.hosts.size(), " known hosts (swellctl hosts lists them)"));
+    for (const auto& [k, v] : plan.selector)
+      pairs.push_back(absl::StrCat(k, "=", v));
+    return absl::FailedPreconditionError(
+        absl::StrCat("target.selector {", absl::StrJoin(pairs, ", "),
+                     "} matches none of the ", fleet.hosts.size(),
+                     " known hosts (swellctl hosts lists them)"));
   }
   return targets;
 }
@@ -47,7 +48,7 @@ absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(
     const Fleet& fleet, const Plan& plan, const std::string& id) {
   auto targets = Targets(fleet, plan);
   if (!targets.ok()) return targets.status();
-  return AssignWaves(plan.waves, *std::move(targets), id);
+  return AssignWaves(plan, *std::move(targets), id);
 }
 
 absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
@@ -70,12 +71,13 @@ absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
     if (shared.empty()) continue;
     return absl::FailedPreconditionError(absl::StrCat(
         "conflicts with rollout ", other_id, " (", rec.rollout.name, ", ",
-        std::string(RolloutStateName(rec.rollout.state)), "), which moves variable ",
-        variable, " on ", shared.size(), " of these hosts, e.g. ",
-        shared.front(), "; wait for it to finish or roll it back"));
+        std::string(RolloutStateName(rec.rollout.state)),
+        "), which moves variable ", variable, " on ", shared.size(),
+        " of these hosts, e.g. ", shared.front(),
+        "; wait for it to finish or roll it back"));
   }
 
-  auto waves = AssignWaves(plan.waves, *std::move(targets), id);
+  auto waves = AssignWaves(plan, *std::move(targets), id);
   Mutation m;
   Rollout r;
   r.id = id;
@@ -118,7 +120,8 @@ absl::StatusOr<Mutation> HaltRollout(const Fleet& fleet, const std::string& id,
   if (r.state == RolloutState::kHalted) return m;  // already: nothing to do
   if (r.state != RolloutState::kRunning && r.state != RolloutState::kPaused) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "rollout ", id, " is ", std::string(RolloutStateName(r.state)), "; only a running or "
+        "rollout ", id, " is ", std::string(RolloutStateName(r.state)),
+        "; only a running or "
         "paused rollout can be halted"));
   }
   r.state = RolloutState::kHalted;
@@ -169,7 +172,8 @@ absl::StatusOr<Mutation> RollbackRollout(const Fleet& fleet,
         "rollout ", id, " already ", std::string(RolloutStateName(s)),
         "; to undo a finished rollout, submit a plan with the old value"));
   }
-  StartRollback(**rec, absl::StrCat("rollback by ", req.actor, ": ", req.reason),
+  StartRollback(**rec,
+                absl::StrCat("rollback by ", req.actor, ": ", req.reason),
                 req.now, gens, &m);
   m.audit.push_back(Event(req, "rollback", id));
   return m;

@@ -9,12 +9,16 @@ namespace swell::controller {
 bool IsActive(const Rollout& r) { return !IsTerminal(r.state); }
 
 absl::StatusOr<Fleet> BuildFleet(FleetState state) {
+  return BuildFleet(std::move(state), PolicySet());
+}
+
+absl::StatusOr<Fleet> BuildFleet(FleetState state, const PolicySet& policies) {
   Fleet fleet;
   fleet.hosts = std::move(state.hosts);
   fleet.desired = std::move(state.desired);
   fleet.freeze = std::move(state.freeze);
   for (auto& [id, rollout] : state.rollouts) {
-    PlanParseResult parsed = ParsePlan(rollout.plan_yaml);
+    PlanParseResult parsed = ParsePlan(rollout.plan_yaml, policies);
     if (!parsed.ok()) {
       return absl::DataLossError(absl::StrCat(
           "stored plan of rollout ", id, " does not parse: ",

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "controller/gate/gate_evaluator.h"
 #include "controller/plan/plan.h"
+#include "controller/plan/policy.h"
 #include "controller/rollout/model.h"
 #include "swell/v1/types.pb.h"
 
@@ -36,9 +37,12 @@ struct Fleet {
   Freeze freeze;
 };
 
-// Indexes a loaded state and parses every rollout's plan. kDataLoss when a
-// stored plan no longer parses (the store was edited by hand).
+// Indexes a loaded state and parses every rollout's plan, resolving the
+// policies plans name against `policies`. kDataLoss when a stored plan no
+// longer parses (the store was edited by hand, or a policy it names is no
+// longer loaded).
 absl::StatusOr<Fleet> BuildFleet(FleetState state);
+absl::StatusOr<Fleet> BuildFleet(FleetState state, const PolicySet& policies);
 
 // Applies a committed (or about to be committed) mutation to the model, with
 // the same upsert semantics as the stores. `plans` supplies the parsed plan

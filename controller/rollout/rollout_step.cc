@@ -6,15 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/value.h"
+#include "controller/rollout/domain_budget.h"
+#include "controller/rollout/gate_input.h"
+#include "controller/rollout/wave_sizes.h"
 
 namespace swell::controller {
 namespace {
-
-bool Admitted(HostState s) {
-  return s == HostState::kApplying || s == HostState::kConverged ||
-         s == HostState::kFailed || s == HostState::kRollingBack ||
-         s == HostState::kRolledBack;
-}
 
 std::string Dur(absl::Duration d) { return absl::FormatDuration(absl::Trunc(d, absl::Seconds(1))); }
 
@@ -105,11 +102,33 @@ class Step {
     return ctx_.agents->Actual(host, Var());
   }
 
+  // The waiting hosts of the current wave that the failure-domain budget
+  // lets in now. When some must wait, the rollout's reason says why.
+  std::set<std::string> BudgetAllows() {
+    BudgetDecision d = AdmissibleNow(*ctx_.fleet, r_.id,
+                                     rec_.plan.domain_budget, hosts_,
+                                     r_.current_wave);
+    if (d.waiting == 0 && r_.reason.starts_with("waiting: ")) {
+      d.reason = absl::StrCat("wave ", r_.current_wave + 1,
+                              " admitted within the failure-domain budget");
+    }
+    if (!d.reason.empty() && d.reason != r_.reason) {
+      r_.reason = std::move(d.reason);
+      rollout_changed_ = true;
+    }
+    return {d.admit.begin(), d.admit.end()};
+  }
+
   void Admit() {
+    const std::set<std::string> allowed = BudgetAllows();
     bool waiting = false;
     for (auto& [id, h] : hosts_) {
       if (h.wave != r_.current_wave) continue;
       if (h.state != HostState::kWaiting && h.state != HostState::kAdmitting) {
+        continue;
+      }
+      if (h.state == HostState::kWaiting && !allowed.count(id)) {
+        waiting = true;
         continue;
       }
       std::optional<swell::v1::Value> prev = PreviousValue(id);
@@ -157,16 +176,8 @@ class Step {
   }
 
   GateInput InputFor(const GateSpec& g) const {
-    GateInput in;
-    for (const auto& [id, h] : hosts_) {
-      if (!Admitted(h.state)) continue;
-      ++in.admitted_hosts;
-      if (h.state == HostState::kFailed) in.failed_hosts.push_back(id);
-      if (h.state != HostState::kConverged || g.kind != GateKind::kMetric) continue;
-      auto p = ctx_.health->Latest(id, g.metric, h.updated);
-      in.samples[id] = (p && p->ok) ? std::optional<double>(p->value) : std::nullopt;
-    }
-    return in;
+    return GateInputFor(g, hosts_, ctx_.fleet->hosts, *ctx_.health,
+                        r_.phase_started);
   }
 
   void Record(const GateSpec& g, const GateVerdict& v) {
@@ -235,7 +246,8 @@ class Step {
     bool all_pass = false;
     std::string inconclusive;
     const bool bake_over = r_.phase == WavePhase::kBaking &&
-                           ctx_.now >= r_.phase_started + rec_.plan.bake;
+                           ctx_.now >= r_.phase_started +
+                                           WaveBake(rec_.plan, r_.wave_count);
     std::string failure = EvaluateGates(bake_over, &all_pass, &inconclusive);
     if (!failure.empty()) return Fail(failure, rec_.plan.on_failure);
 

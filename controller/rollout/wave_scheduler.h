@@ -21,16 +21,37 @@ struct TargetHost {
 std::vector<TargetHost> SelectTargets(const Plan& plan,
                                       const std::map<std::string, Host>& fleet);
 
-// Orders `targets` and cuts them into waves; returns each wave's host ids.
-// Pure and deterministic: the same targets and rollout id give the same
-// waves on every run and every replica.
+// Sorts `targets` into admission order: hosts labelled
+// <order.canary_label>=true first, then failure domain by failure domain
+// (the values of order.domains, in that order; a missing label sorts as
+// ""), then a stable hash of host id and rollout id, then host id.
+std::vector<TargetHost> OrderTargets(const WaveOrder& order,
+                                     std::vector<TargetHost> targets,
+                                     std::string_view rollout_id);
+
+// Orders the targets (OrderTargets with plan.order) and cuts them into
+// waves; returns each wave's host ids in admission order. Pure and
+// deterministic: the same targets, in any input order, and rollout id give
+// the same waves on every run and every replica. Every target lands in
+// exactly one wave and no wave is empty.
 //
-// Order: hosts labelled canary=true first, then failure domain by failure
-// domain (label `site`, then `rack`), then a stable hash of host id and
-// rollout id. Wave sizes are cumulative: [1, 25%, 100%] over 12 hosts
-// admits 1, then up to 3 (ceil of 25 %), then all 12. A size that does not
-// add a host is dropped, so no wave is empty. Every target lands in exactly
-// one wave.
+// Wave sizes come from CumulativeWaveTargets (wave_sizes.h). With
+// plan.per_role, for each value of its label among the targets (a missing
+// label is the value ""), per wave:
+// - the ceiling (max, of that role's targets, at least 1) caps the role's
+//   hosts in the wave;
+// - the floor (min) gives every role that has hosts left at least that
+//   many (or all it has left);
+// - conflicts: a ceiling beats a floor; a floor beats the wave's size (the
+//   wave grows); a ceiling beats the size (the wave shrinks, and waves are
+//   added after the last size until every target is placed). Sizes stay
+//   cumulative, so a wave that grew makes the next one smaller.
+std::vector<std::vector<std::string>> AssignWaves(
+    const Plan& plan, std::vector<TargetHost> targets,
+    std::string_view rollout_id);
+
+// AssignWaves for an explicit list of sizes with the default order and no
+// per-role limits.
 std::vector<std::vector<std::string>> AssignWaves(
     const std::vector<WaveSize>& sizes, std::vector<TargetHost> targets,
     std::string_view rollout_id);

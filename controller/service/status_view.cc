@@ -1,6 +1,8 @@
 #include "controller/service/status_view.h"
 
 #include "absl/strings/str_cat.h"
+#include "controller/plan/plan_describe.h"
+#include "controller/rollout/wave_sizes.h"
 
 namespace swell::controller {
 namespace {
@@ -11,7 +13,8 @@ bool Admitted(HostState s) {
 }
 
 std::string WavePhaseOf(const Rollout& r, int wave) {
-  if (wave < r.current_wave || r.state == RolloutState::kSucceeded) return "done";
+  if (wave < r.current_wave || r.state == RolloutState::kSucceeded)
+    return "done";
   if (wave > r.current_wave) return "waiting";
   if (r.state == RolloutState::kRollingBack) return "rolling_back";
   if (r.state == RolloutState::kRolledBack) return "rolled_back";
@@ -68,7 +71,8 @@ swell::v1::RolloutStatus DescribeRollout(
     waves[i].set_phase(WavePhaseOf(r, i));
     if (i == r.current_wave && r.phase == WavePhase::kBaking &&
         r.state == RolloutState::kRunning) {
-      waves[i].set_bake_ends_unix_ms(UnixMillis(r.phase_started + rec.plan.bake));
+      waves[i].set_bake_ends_unix_ms(
+          UnixMillis(r.phase_started + rec.plan.bake));
     }
   }
   for (const auto& [id, h] : rec.hosts) {
@@ -79,10 +83,9 @@ swell::v1::RolloutStatus DescribeRollout(
     w.set_converged(w.converged() + (h.state == HostState::kConverged));
     w.set_failed(w.failed() + (h.state == HostState::kFailed));
     w.set_rolled_back(w.rolled_back() + (h.state == HostState::kRolledBack));
-    const bool settled = h.state == HostState::kConverged ||
-                         h.state == HostState::kWaiting ||
-                         h.state == HostState::kRolledBack ||
-                         h.state == HostState::kSkipped;
+    const bool settled =
+        h.state == HostState::kConverged || h.state == HostState::kWaiting ||
+        h.state == HostState::kRolledBack || h.state == HostState::kSkipped;
     if (host.empty() ? settled : id != host) continue;
     auto* hs = out.add_hosts();
     hs->set_host_id(id);
@@ -97,7 +100,8 @@ swell::v1::RolloutStatus DescribeRollout(
     auto* o = out.add_verdicts();
     o->set_wave(v.wave);
     o->set_gate(v.gate);
-    o->set_verdict(v.dry_run ? absl::StrCat(v.verdict, " (dry run)") : v.verdict);
+    o->set_verdict(v.dry_run ? absl::StrCat(v.verdict, " (dry run)")
+                             : v.verdict);
     o->set_summary(v.summary);
     o->set_evidence_json(v.evidence_json);
     o->set_at_unix_ms(UnixMillis(v.at));
@@ -136,22 +140,42 @@ swell::v1::PreviewResponse DescribePreview(
   swell::v1::PreviewResponse out;
   out.set_name(plan.name);
   out.set_variable(plan.variable.name());
+  const int wave_count = static_cast<int>(waves.size());
+  const std::string role_label =
+      plan.per_role.label.empty() ? "role" : plan.per_role.label;
   for (size_t i = 0; i < waves.size(); ++i) {
     auto* w = out.add_waves();
     w->set_index(static_cast<int>(i));
-    w->set_bake_ms(absl::ToInt64Milliseconds(plan.bake));
+    w->set_bake_ms(absl::ToInt64Milliseconds(WaveBake(plan, wave_count)));
     for (const auto& id : waves[i]) {
       w->add_hosts(id);
       const Host& h = fleet.hosts.at(id);
       (*w->mutable_by_site())[LabelOr(h, "site")]++;
-      (*w->mutable_by_role())[LabelOr(h, "role")]++;
+      (*w->mutable_by_role())[LabelOr(h, role_label.c_str())]++;
     }
   }
+  bool has_failed_hosts_gate = false;
   for (const auto& g : plan.gates) {
-    out.add_gates(absl::StrCat(g.name, ": ", g.check, g.dry_run ? " (dry run)" : ""));
+    has_failed_hosts_gate |= g.kind == GateKind::kFailedHosts;
+    std::string line = absl::StrCat(g.name, ": ", DescribeGate(g));
+    if (g.consecutive_breaches > 1) {
+      absl::StrAppend(&line, "; fails after ", g.consecutive_breaches,
+                      " breaches in a row");
+    }
+    if (g.kind != GateKind::kFailedHosts && g.kind != GateKind::kPromql) {
+      absl::StrAppend(&line, "; missing data: ",
+                      g.missing_data == MissingData::kFail   ? "fail"
+                      : g.missing_data == MissingData::kHold ? "hold"
+                                                             : "pass");
+    }
+    if (g.dry_run) absl::StrAppend(&line, " (dry run)");
+    out.add_gates(std::move(line));
+  }
+  if (!has_failed_hosts_gate) {
+    out.add_gates("failed-hosts: failed_hosts <= 0 (implicit)");
   }
   out.set_earliest_finish_ms(
-      absl::ToInt64Milliseconds(plan.bake * static_cast<int64_t>(waves.size())));
+      absl::ToInt64Milliseconds(EarliestFinish(plan, wave_count)));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "common/value.h"
 #include "controller/rollout/commands.h"
 #include "gtest/gtest.h"
+#include "tests/unit/core/core_test_util.h"
 #include "tests/fakes/fake_agents.h"
 
 namespace swell::controller {
@@ -21,7 +22,8 @@ class RolloutStepTest : public ::testing::Test {
   void SetUp() override {
     for (int i = 0; i < 8; ++i) {
       std::string id = absl::StrCat("h", i);
-      fleet_.hosts[id] = Host{id, {{"site", i < 4 ? "a" : "b"}, {"role", "web"}}};
+      fleet_.hosts[id] = fixtures::MakeHost(
+          id, {{"site", i < 4 ? "a" : "b"}, {"role", "web"}});
       agents_.connected.insert(id);
       agents_.actual[{id, kVar}] = PresentValue(absl::StrCat("old ", id));
     }

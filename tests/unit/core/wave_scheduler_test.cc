@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/unit/core/core_test_util.h"
 
 namespace swell::controller {
 namespace {
@@ -89,7 +90,7 @@ TEST(WaveSchedulerTest, SizesThatAddNoHostAreDropped) {
 
 TEST(WaveSchedulerTest, SelectTargetsMatchesEverySelectorLabel) {
   std::map<std::string, Host> fleet;
-  for (const auto& t : Fleet(6)) fleet[t.id] = Host{t.id, t.labels};
+  for (const auto& t : Fleet(6)) fleet[t.id] = fixtures::MakeHost(t.id, t.labels);
   Plan plan;
   plan.selector = {{"site", "a"}, {"role", "db"}};
   auto targets = SelectTargets(plan, fleet);
@@ -97,6 +98,86 @@ TEST(WaveSchedulerTest, SelectTargetsMatchesEverySelectorLabel) {
   EXPECT_EQ(targets[0].id, "h0");
   plan.selector.clear();
   EXPECT_EQ(SelectTargets(plan, fleet).size(), 6u);
+}
+
+}  // namespace
+}  // namespace swell::controller
+
+namespace swell::controller {
+namespace {
+
+std::vector<TargetHost> RoleFleet(int web, int db) {
+  std::vector<TargetHost> hosts;
+  for (int i = 0; i < web; ++i) {
+    hosts.push_back({absl::StrCat("web-", i), {{"role", "web"}, {"site", "a"}}});
+  }
+  for (int i = 0; i < db; ++i) {
+    hosts.push_back({absl::StrCat("db-", i), {{"role", "db"}, {"site", "a"}}});
+  }
+  return hosts;
+}
+
+int CountRole(const std::vector<std::string>& wave, std::string_view prefix) {
+  int n = 0;
+  for (const auto& id : wave) n += id.starts_with(prefix);
+  return n;
+}
+
+TEST(WaveSchedulerRolesTest, AFloorPutsEveryRoleInEveryWave) {
+  Plan plan;
+  plan.waves = {{false, 1}, {true, 50}, {true, 100}};
+  plan.per_role = {"role", WaveSize{false, 1}, std::nullopt};
+  auto waves = AssignWaves(plan, RoleFleet(8, 2), "r-1");
+  // Wave 1 asked for 1 host but the floor gives each role one: 2 hosts.
+  ASSERT_EQ(waves.size(), 3u);
+  EXPECT_EQ(CountRole(waves[0], "web"), 1);
+  EXPECT_EQ(CountRole(waves[0], "db"), 1);
+  // Wave 2 brings the total to 5: 3 more, one of them the last db.
+  EXPECT_EQ(waves[1].size(), 3u);
+  EXPECT_EQ(CountRole(waves[1], "db"), 1);
+  EXPECT_EQ(waves[2].size(), 5u);
+}
+
+TEST(WaveSchedulerRolesTest, ACeilingSplitsAWaveAndAddsWaves) {
+  Plan plan;
+  plan.waves = {{true, 100}};
+  plan.per_role = {"role", std::nullopt, WaveSize{true, 25}};
+  auto waves = AssignWaves(plan, RoleFleet(8, 2), "r-1");
+  // At most 2 web (25 % of 8) and 1 db (25 % of 2, rounded up) a wave.
+  ASSERT_EQ(waves.size(), 4u);
+  for (const auto& w : waves) {
+    EXPECT_LE(CountRole(w, "web"), 2);
+    EXPECT_LE(CountRole(w, "db"), 1);
+  }
+  EXPECT_EQ(waves[0].size(), 3u);
+  EXPECT_EQ(waves[3].size(), 2u);
+}
+
+TEST(WaveSchedulerRolesTest, ACeilingBeatsAFloor) {
+  Plan plan;
+  plan.waves = {{true, 100}};
+  plan.per_role = {"role", WaveSize{false, 3}, WaveSize{false, 2}};
+  auto waves = AssignWaves(plan, RoleFleet(4, 0), "r-1");
+  ASSERT_EQ(waves.size(), 2u);
+  EXPECT_EQ(waves[0].size(), 2u);
+  EXPECT_EQ(waves[1].size(), 2u);
+}
+
+TEST(WaveSchedulerRolesTest, OrderLabelsAreConfigurable) {
+  std::vector<TargetHost> hosts;
+  for (int i = 0; i < 6; ++i) {
+    hosts.push_back({absl::StrCat("h", i), {{"zone", i % 2 ? "z2" : "z1"}}});
+  }
+  hosts[5].labels["early"] = "true";
+  Plan plan;
+  plan.waves = {{true, 100}};
+  plan.order = {"early", {"zone"}};
+  auto order = OrderTargets(plan.order, hosts, "r-1");
+  EXPECT_EQ(order[0].id, "h5");
+  for (size_t i = 1; i < order.size(); ++i) {
+    // after the canary, z1 (h0, h2, h4) then z2 (h1, h3)
+    EXPECT_EQ(order[i].labels.at("zone"), i <= 3 ? "z1" : "z2") << i;
+  }
 }
 
 }  // namespace

@@ -106,9 +106,10 @@ TEST(ExamplePlansTest, InvalidPlanReportsItsDeliberateErrors) {
           "f:12:18: strategy.waves[2]: the last wave must be 100% so every "
           "target is reached, got '50%'",
           "f:16:12: gates[0].check: unknown aggregate 'avg'; expected one of "
-          "min, max, mean, p50, p95, p99, or failed_hosts",
+          "min, max, mean, p50, p95, p99, fraction, or failed_hosts",
           "f:17:5: gates[0].mising_data: unknown field 'mising_data'; did you "
-          "mean 'missing_data'? expected one of name, check, missing_data, "
+          "mean 'missing_data'? expected one of name, kind, check, "
+          "missing_data, "
           "consecutive_breaches, dry_run"));
 }
 

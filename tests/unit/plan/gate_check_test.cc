@@ -58,7 +58,7 @@ TEST(GateCheckTest, SaysWhatWasExpected) {
             "<= 0', got nothing");
   EXPECT_EQ(ErrorOf("avg(m) > 1"),
             "unknown aggregate 'avg'; expected one of min, max, mean, p50, "
-            "p95, p99, or failed_hosts");
+            "p95, p99, fraction, or failed_hosts");
   EXPECT_EQ(ErrorOf("min m > 1"), "expected '(' after 'min', got 'm > 1'");
   EXPECT_EQ(ErrorOf("min(1m) > 1"),
             "expected a metric name like app_healthy, got '1m) > 1'");

@@ -26,8 +26,8 @@ std::string Replace(std::string_view prefix, std::string_view line) {
 }
 
 constexpr char kPlanFields[] =
-    "name, description, change, target, strategy, gates, on_failure, "
-    "on_inconclusive";
+    "name, description, policy, change, target, strategy, gates, "
+    "on_failure, on_inconclusive";
 
 TEST(PlanErrorsTest, UnknownTopLevelKeyNamesTheAllowedOnes) {
   EXPECT_THAT(ErrorsOf(Replace("name:", "nmae: p1")),
@@ -43,7 +43,8 @@ TEST(PlanErrorsTest, UnknownNestedKeyIsReportedAtTheKey) {
   EXPECT_THAT(
       ErrorsOf(absl::StrCat(kMinimalPlan, "  rate: 5\n")),
       ElementsAre("p:9:3: strategy.rate: unknown field 'rate'; expected one "
-                  "of waves, bake, progress_deadline"));
+                  "of waves, geometric, linear, bake, progress_deadline, order, "
+                  "per_role, domain_budget"));
 }
 
 TEST(PlanErrorsTest, WrongTypesAreErrors) {
@@ -214,7 +215,8 @@ TEST(PlanErrorsTest, GateFieldsAreValidated) {
                             "  - check: min(up) >=\n"
                             "  - just text\n")),
       ElementsAre("p:11:12: gates[0].check: unknown aggregate 'avg'; expected "
-                  "one of min, max, mean, p50, p95, p99, or failed_hosts",
+                  "one of min, max, mean, p50, p95, p99, fraction, or "
+                  "failed_hosts",
                   "p:12:19: gates[0].missing_data: expected one of fail, "
                   "hold, pass, got 'skip'",
                   "p:13:27: gates[0].consecutive_breaches: expected a whole "

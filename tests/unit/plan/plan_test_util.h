@@ -17,6 +17,16 @@ inline std::vector<std::string> ErrorsOf(std::string_view yaml) {
   return out;
 }
 
+// A plan's name and change, without strategy: tests append a strategy (or
+// a policy) and the rest. Lines 1 to 6.
+inline constexpr char kPlanHead[] =
+    "name: p1\n"
+    "change:\n"
+    "  variable: v1\n"
+    "  kind: file\n"
+    "  path: /etc/x.conf\n"
+    "  content: x\n";
+
 // A valid plan with every required field and nothing else. Tests append to
 // it or replace its lines.
 inline constexpr char kMinimalPlan[] =

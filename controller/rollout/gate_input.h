@@ -1,0 +1,27 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/time/time.h"
+#include "controller/gate/gate_evaluator.h"
+#include "controller/gate/health_window.h"
+#include "controller/rollout/model.h"
+
+namespace swell::controller {
+
+// What gate `gate` looks at in a rollout whose hosts are `hosts`:
+// - every gate: the admitted and the failed hosts;
+// - threshold gates: each converged host's newest sample taken since it
+//   converged;
+// - baseline gates: every good sample since `phase_started` (the bake's
+//   start, once baking) of converged hosts (taken since they converged)
+//   and of waiting hosts, with each one's value of the gate's role label
+//   from `fleet_hosts`.
+// Samples whose collector failed are never values.
+GateInput GateInputFor(const GateSpec& gate,
+                       const std::map<std::string, RolloutHost>& hosts,
+                       const std::map<std::string, Host>& fleet_hosts,
+                       const HealthWindow& health, absl::Time phase_started);
+
+}  // namespace swell::controller
