@@ -40,6 +40,9 @@ ABSL_FLAG(absl::Duration, agent_grace, absl::Seconds(30),
           "an admitted host whose agent is silent this long counts as failed");
 ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(30),
           "how long to keep trying to reach the database at start");
+ABSL_FLAG(std::string, policies, "",
+          "directory of rollout policies (NAME.yaml) that plans may name with "
+          "`policy: NAME`, e.g. ./policies; empty: plans may name none");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
 
 namespace {
@@ -116,19 +119,30 @@ int main(int argc, char** argv) {
     return Fail(store.status(), "cannot connect to the database");
   if (auto s = (*store)->Migrate(); !s.ok()) return Fail(s, "migration failed");
 
+  swell::controller::PolicySet policies;
+  if (!absl::GetFlag(FLAGS_policies).empty()) {
+    auto loaded =
+        swell::controller::LoadPolicies(absl::GetFlag(FLAGS_policies));
+    if (!loaded.ok()) return Fail(loaded.status(), "cannot load policies");
+    policies = *std::move(loaded);
+    spdlog::info("loaded {} policies from {}", policies.size(),
+                 absl::GetFlag(FLAGS_policies));
+  }
+
   auto& clock = swell::common::RealClock::Get();
   swell::controller::HealthWindow health;
   swell::controller::AgentTracker tracker(clock.Now());
   swell::controller::SessionRegistry sessions;
   swell::controller::Reconciler reconciler(
       store->get(), &tracker, &sessions, &health, &clock,
-      {absl::GetFlag(FLAGS_tick), absl::GetFlag(FLAGS_agent_grace)});
+      {absl::GetFlag(FLAGS_tick), absl::GetFlag(FLAGS_agent_grace), &policies});
   swell::controller::AgentServiceImpl agent_service(
       &sessions, &tracker, &health,
       {[&](const swell::v1::Hello& h) { reconciler.OnHello(h); },
        [&] { reconciler.Wake(); }},
       &clock);
-  swell::controller::RolloutServiceImpl rollout_service(&reconciler, &tracker);
+  swell::controller::RolloutServiceImpl rollout_service(&reconciler, &tracker,
+                                                        &policies);
 
   if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");
 

@@ -67,10 +67,15 @@ Reconciler::Reconciler(Store* store, AgentTracker* agents,
 
 Reconciler::~Reconciler() { Stop(); }
 
+const PolicySet& Reconciler::Policies() const {
+  static const PolicySet* const kNone = new PolicySet();
+  return options_.policies != nullptr ? *options_.policies : *kNone;
+}
+
 absl::Status Reconciler::Start() {
   auto state = store_->Load();
   if (!state.ok()) return state.status();
-  auto fleet = BuildFleet(*std::move(state));
+  auto fleet = BuildFleet(*std::move(state), Policies());
   if (!fleet.ok()) return fleet.status();
   fleet_ = *std::move(fleet);
   loaded_ = true;
@@ -153,7 +158,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   if (loaded_) return true;
   auto state = store_->Load();
   absl::StatusOr<Fleet> fleet =
-      state.ok() ? BuildFleet(*std::move(state)) : state.status();
+      state.ok() ? BuildFleet(*std::move(state), Policies()) : state.status();
   if (!fleet.ok()) {
     if (clock_->Now() - last_load_error_ > absl::Seconds(10)) {
       spdlog::error("cannot reload from the database: {}",

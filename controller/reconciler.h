@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "controller/gate/health_window.h"
+#include "controller/plan/policy.h"
 #include "controller/rollout/fleet.h"
 #include "controller/rollout/rollout_step.h"
 #include "controller/service/agent_tracker.h"
@@ -30,6 +31,8 @@ class Reconciler {
   struct Options {
     absl::Duration tick = absl::Milliseconds(200);
     absl::Duration agent_grace = absl::Seconds(30);
+    // Policies stored plans may name; must outlive the reconciler.
+    const PolicySet* policies = nullptr;
   };
 
   // What an API command sees on the reconciler thread.
@@ -75,6 +78,7 @@ class Reconciler {
 
  private:
   void Run();
+  const PolicySet& Policies() const;
   void Tick(std::vector<swell::v1::Hello> hellos,
             std::vector<Command> commands);
   bool EnsureLoaded(std::vector<Command>& commands);

@@ -40,7 +40,8 @@ swellctl() { "$bin/cli/swellctl" "$@"; }
 echo "== starting swell-controller on $SWELL_CONTROLLER (logs: $demo/logs/controller.log)"
 "$bin/controller/swell-controller" --insecure --listen "$SWELL_CONTROLLER" \
   --metrics_listen "127.0.0.1:$metrics" --database "$conninfo" \
-  --agent_grace 10s >"$demo/logs/controller.log" 2>&1 &
+  --policies "$root/policies" --agent_grace 10s \
+  >"$demo/logs/controller.log" 2>&1 &
 pids+=($!)
 
 echo "== starting 12 agents: sites a and b, roles web and db"

@@ -76,7 +76,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Run(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
     grpc::CallbackServerContext* ctx, const swell::v1::SubmitRequest* req,
     swell::v1::SubmitResponse* resp) {
-  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file());
+  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file(), *policies_);
   if (!plan.ok()) {
     auto* reactor = ctx->DefaultReactor();
     reactor->Finish(ToGrpcStatus(plan.status()));
@@ -104,7 +104,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
     grpc::CallbackServerContext* ctx, const swell::v1::PreviewRequest* req,
     swell::v1::PreviewResponse* resp) {
-  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file());
+  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file(), *policies_);
   if (!plan.ok()) {
     auto* reactor = ctx->DefaultReactor();
     reactor->Finish(ToGrpcStatus(plan.status()));

@@ -13,8 +13,10 @@ namespace swell::controller {
 class RolloutServiceImpl final
     : public swell::v1::RolloutService::CallbackService {
  public:
-  RolloutServiceImpl(Reconciler* reconciler, const AgentTracker* agents)
-      : reconciler_(reconciler), agents_(agents) {}
+  // `policies` are those plans may name; all must outlive the service.
+  RolloutServiceImpl(Reconciler* reconciler, const AgentTracker* agents,
+                     const PolicySet* policies)
+      : reconciler_(reconciler), agents_(agents), policies_(policies) {}
 
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx,
                                    const swell::v1::SubmitRequest* req,
@@ -70,6 +72,7 @@ class RolloutServiceImpl final
 
   Reconciler* reconciler_;
   const AgentTracker* agents_;
+  const PolicySet* policies_;
 };
 
 grpc::Status ToGrpcStatus(const absl::Status& s);
