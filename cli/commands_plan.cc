@@ -11,6 +11,7 @@
 #include "cli/format.h"
 #include "cli/plan_source.h"
 #include "cli/render_fleet.h"
+#include "controller/plan/plan_describe.h"
 
 namespace swell::cli {
 namespace {
@@ -24,7 +25,16 @@ std::optional<PlanSource> LoadCheckedPlan(
     *exit_code = ReportError(ctx, plan.status());
     return std::nullopt;
   }
-  const absl::StatusOr<controller::Plan> valid = ValidatePlan(*plan);
+  absl::StatusOr<controller::PolicySet> policies = LocalPolicies();
+  if (!policies.ok()) {
+    *exit_code = ReportError(ctx, policies.status());
+    return std::nullopt;
+  }
+  // Only `plan check` insists on resolving the policy here; submit and
+  // preview leave a policy unknown locally to the controller.
+  const bool local_only = ctx.args->command == "plan";
+  const absl::StatusOr<CheckedPlan> valid =
+      ValidatePlan(*plan, *policies, !local_only);
   if (!valid.ok()) {
     std::vector<absl::string_view> lines =
         absl::StrSplit(valid.status().message(), '\n', absl::SkipWhitespace());
@@ -36,7 +46,11 @@ std::optional<PlanSource> LoadCheckedPlan(
     *exit_code = kExitBadInput;
     return std::nullopt;
   }
-  if (plan_out != nullptr) *plan_out = *valid;
+  if (valid->policy_unresolved) {
+    *ctx.err << "swellctl: " << valid->unresolved
+             << " here (set SWELL_POLICIES); the controller resolves it\n";
+  }
+  if (plan_out != nullptr) *plan_out = valid->plan;
   return std::move(plan).value();
 }
 
@@ -90,8 +104,7 @@ int RunPlanCheck(Context& ctx) {
   if (!plan) return exit_code;
   *ctx.out << plan->file << ": ok: " << parsed.name << " moves "
            << parsed.variable.name() << " in "
-           << Plural(static_cast<int64_t>(parsed.waves.size()), "wave", "waves")
-           << ", gated by "
+           << controller::DescribeWaveShape(parsed) << ", gated by "
            << Plural(static_cast<int64_t>(parsed.gates.size()), "gate", "gates")
            << "\n";
   return kExitOk;

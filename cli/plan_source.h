@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "controller/plan/plan.h"
+#include "controller/plan/policy.h"
 
 namespace swell::cli {
 
@@ -22,10 +23,25 @@ struct PlanSource {
 // accepts.
 [[nodiscard]] absl::StatusOr<PlanSource> ReadPlan(absl::string_view path);
 
+// The policies plans are checked against locally: the directory named by
+// $SWELL_POLICIES, else ./policies when there is one, else none. An error
+// names the policy file, line and column.
+[[nodiscard]] absl::StatusOr<controller::PolicySet> LocalPolicies();
+
+struct CheckedPlan {
+  controller::Plan plan;
+  // The plan names a policy that is not available locally: everything but
+  // the policy was checked, and the controller resolves it.
+  bool policy_unresolved = false;
+  std::string unresolved;  // the parser's words for it
+};
+
 // Parses and validates the plan with the controller's own parser. The plan,
 // or kInvalidArgument whose message has one line per problem, each
-// "<file>:<line>:<col>: <field>: <message>".
-[[nodiscard]] absl::StatusOr<controller::Plan> ValidatePlan(
-    const PlanSource& plan);
+// "<file>:<line>:<col>: <field>: <message>". With `allow_unresolved_policy`,
+// a policy missing locally is not an error (see CheckedPlan).
+[[nodiscard]] absl::StatusOr<CheckedPlan> ValidatePlan(
+    const PlanSource& plan, const controller::PolicySet& policies,
+    bool allow_unresolved_policy);
 
 }  // namespace swell::cli
