@@ -35,6 +35,7 @@ conninfo=$("$root/deploy/pg-throwaway.sh" start "$demo/pg")
 port=$(free_port)
 metrics=$(free_port)
 export SWELL_CONTROLLER="127.0.0.1:$port"
+export SWELL_ACTOR=${SWELL_ACTOR:-${USER:-demo}}
 swellctl() { "$bin/cli/swellctl" "$@"; }
 
 echo "== starting swell-controller on $SWELL_CONTROLLER (logs: $demo/logs/controller.log)"

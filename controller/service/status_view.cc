@@ -15,7 +15,10 @@ bool Admitted(HostState s) {
 std::string WavePhaseOf(const Rollout& r, int wave) {
   if (wave < r.current_wave || r.state == RolloutState::kSucceeded)
     return "done";
-  if (wave > r.current_wave) return "waiting";
+  const bool undone = r.state == RolloutState::kRollingBack ||
+                      r.state == RolloutState::kRolledBack;
+  // Waves a rolled-back rollout never reached will never come.
+  if (wave > r.current_wave) return undone ? "skipped" : "waiting";
   if (r.state == RolloutState::kRollingBack) return "rolling_back";
   if (r.state == RolloutState::kRolledBack) return "rolled_back";
   return std::string(WavePhaseName(r.phase));
