@@ -4,9 +4,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "agent/appliers/command_applier.h"
+#include "agent/appliers/docker_applier.h"
 #include "agent/appliers/file_applier.h"
+#include "agent/appliers/package_applier.h"
 #include "agent/atomic_file.h"
 #include "agent/desired_state_file.h"
+#include "agent/docker/docker_health.h"
 #include "spdlog/spdlog.h"
 
 namespace swell::agent {
@@ -33,9 +37,22 @@ absl::Status Agent::Start() {
 
   const std::map<std::string, std::string> env = {
       {"SWELL_ROOT", config_.root}, {"SWELL_HOST_ID", config_.host_id}};
+  // The Docker engine's samples follow the desired state's docker variable;
+  // the enforcer exists before any sample is collected.
+  auto docker_health = std::make_shared<DockerHealth>(
+      config_.state_dir,
+      std::make_shared<DockerProbe>(
+          env, config_.root == "/" ? "/proc" : config_.root + "/proc"),
+      [this] { return enforcer_->Current(); });
   ApplierSet appliers;
   appliers[swell::v1::VARIABLE_KIND_FILE] =
       std::make_shared<FileApplier>(config_.root, env, config_.command_timeout);
+  appliers[swell::v1::VARIABLE_KIND_PACKAGE] =
+      std::make_shared<PackageApplier>(env);
+  appliers[swell::v1::VARIABLE_KIND_DOCKER] =
+      std::make_shared<DockerApplier>(env, docker_health);
+  appliers[swell::v1::VARIABLE_KIND_COMMAND] =
+      std::make_shared<CommandApplier>(env);
 
   ControllerLink::Options link_options;
   link_options.addresses = config_.controllers;
@@ -47,13 +64,15 @@ absl::Status Agent::Start() {
   enforcer_ = std::make_unique<Enforcer>(std::move(appliers), journal_.get(),
                                          link_.get(), config_.resync_interval);
   checks_ = std::make_unique<CheckScheduler>(
-      config_.checks, env, [this](std::vector<swell::v1::Sample> samples) {
+      config_.checks, env,
+      [this](std::vector<swell::v1::Sample> samples) {
         swell::v1::AgentMessage message;
         for (swell::v1::Sample& s : samples) {
           *message.mutable_health()->add_samples() = std::move(s);
         }
         link_->Send(message);  // dropped while disconnected
-      });
+      },
+      std::vector<ScheduledSource>{{docker_health, config_.check_interval}});
 
   absl::StatusOr<swell::v1::DesiredState> saved =
       LoadDesiredState(desired_state_path());

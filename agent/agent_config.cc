@@ -1,5 +1,6 @@
 #include "agent/agent_config.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -246,6 +247,7 @@ absl::StatusOr<AgentConfig> MergeAgentConfig(
 
   absl::Duration interval = flags.check_interval.value_or(
       file.check_interval.value_or(absl::Seconds(5)));
+  config.check_interval = std::max(interval, kMinCheckInterval);
   std::map<std::string, CheckSpec> checks;
   for (const AgentConfigFile::Check& c : file.checks) {
     CheckSpec spec = c.spec;

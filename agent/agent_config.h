@@ -27,12 +27,15 @@ struct AgentConfig {
   // Absolute, already below root.
   std::string state_dir = kDefaultStateDir;
   std::vector<CheckSpec> checks;
+  // How often built-in samples (the Docker engine's) are collected: the
+  // check interval of checks that do not set their own.
+  absl::Duration check_interval = absl::Seconds(5);
   absl::Duration backoff_initial = absl::Milliseconds(200);
   absl::Duration backoff_max = absl::Seconds(15);
   // How often the desired state is re-checked against the host with no new
   // desired state arriving.
   absl::Duration resync_interval = absl::Seconds(30);
-  // Bound on each validate/reload command.
+  // Bound on each validate/reload/restart command of file variables.
   absl::Duration command_timeout = absl::Seconds(60);
 };
 

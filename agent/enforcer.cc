@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "agent/journal_step_log.h"
 #include "common/value.h"
 #include "spdlog/spdlog.h"
 
@@ -37,8 +38,8 @@ Enforcer::Enforcer(ApplierSet appliers, Journal* journal, MessageSink* sink,
       resync_interval_(resync_interval) {
   for (const JournalIntent& intent : journal_->InterruptedAtOpen()) {
     spdlog::warn(
-        "the apply of {} generation {} ({} -> {}) was interrupted; it is "
-        "applied again",
+        "the apply of {} generation {} ({} -> {}) was interrupted; it "
+        "resumes after its last finished step",
         intent.variable, intent.generation, intent.from, intent.to);
     interrupted_[intent.variable] = intent.generation;
   }
@@ -169,13 +170,19 @@ swell::v1::ActualVariable Enforcer::Converge(
   Applier* applier = ApplierFor(spec.kind());
   std::optional<JournalOutcome> last = journal_->LastOutcome(name);
   // An interrupted apply may have replaced the file but not run reload:
-  // equality proves nothing, so it runs again in full.
-  bool redo = false;
+  // equality proves nothing, so it resumes and its applier decides.
+  bool resume = false;
   if (auto it = interrupted_.find(name); it != interrupted_.end()) {
-    redo = it->second == generation && applier != nullptr;
+    resume = it->second == generation && applier != nullptr;
+    if (!resume) {
+      spdlog::warn(
+          "the interrupted apply of {} generation {} is abandoned: generation "
+          "{} is desired now",
+          name, it->second, generation);
+    }
     interrupted_.erase(it);
   }
-  if (redo) {
+  if (resume) {
     // fall through to the apply
   } else if (last && last->generation == generation) {
     if (!last->ok || equal || applier == nullptr) {
@@ -203,7 +210,10 @@ swell::v1::ActualVariable Enforcer::Converge(
   swell::v1::ApplyResult result;
   result.set_variable(name);
   result.set_generation(generation);
-  if (absl::Status s = journal_->RecordIntent(intent); !s.ok()) {
+  // A resumed apply keeps its open intent, and with it its finished steps.
+  if (absl::Status s =
+          resume ? absl::OkStatus() : journal_->RecordIntent(intent);
+      !s.ok()) {
     // Without a journal a crash could go unnoticed: do not touch the host.
     spdlog::error("not applying {}: journal: {}", name,
                   std::string(s.message()));
@@ -212,21 +222,39 @@ swell::v1::ActualVariable Enforcer::Converge(
     Report(std::move(result));
     return actual;
   }
-  spdlog::info("applying {} generation {}: {} -> {}", name, generation,
-               intent.from, intent.to);
+  spdlog::info("{} {} generation {}: {} -> {}",
+               resume ? "resuming" : "applying", name, generation, intent.from,
+               intent.to);
+  JournalStepLog steps(journal_, name, generation);
+  ApplyContext ctx;
+  ctx.cancel = &cancel_;
+  ctx.superseded = [this, &var, generation] {
+    return Superseded(var, generation);
+  };
+  ctx.steps = &steps;
+  ctx.resumed = resume;
+  if (readable && !resume) ctx.before = actual.value();
   const absl::Time start = absl::Now();
-  ApplyOutcome outcome = applier->Apply(spec, desired, cancel_);
+  ApplyOutcome outcome = applier->Apply(spec, desired, ctx);
   const absl::Duration took = absl::Now() - start;
+  if (!outcome.samples.empty()) {
+    swell::v1::AgentMessage health;
+    for (swell::v1::Sample& sample : outcome.samples) {
+      *health.mutable_health()->add_samples() = std::move(sample);
+    }
+    sink_->Send(health);  // dropped while disconnected, like every sample
+  }
   if (outcome.cancelled) {
-    spdlog::warn("apply of {} was cancelled; it is checked again at next start",
-                 name);
+    spdlog::warn("apply of {} was cancelled; it resumes at next start", name);
     return Read(spec);
   }
   swell::v1::ActualVariable after = Read(spec);
-  const bool ok = outcome.ok && after.error().empty() &&
+  const bool ok = outcome.ok && !outcome.superseded && after.error().empty() &&
                   common::SameValue(after.value(), desired);
   std::string message = outcome.message;
-  if (outcome.ok && !ok) {
+  if (outcome.superseded) {
+    message = absl::StrCat("superseded by a newer desired state: ", message);
+  } else if (outcome.ok && !ok) {
     message =
         after.error().empty()
             ? absl::StrCat("after apply it reads back as ",
@@ -253,6 +281,20 @@ swell::v1::ActualVariable Enforcer::Converge(
   result.set_duration_ms(absl::ToInt64Milliseconds(took));
   Report(std::move(result));
   return after;
+}
+
+bool Enforcer::Superseded(const swell::v1::DesiredVariable& var,
+                          int64_t generation) const {
+  absl::MutexLock lock(&mu_);
+  if (current_ == nullptr || current_->generation() <= generation) {
+    return false;
+  }
+  for (const swell::v1::DesiredVariable& now : current_->variables()) {
+    if (now.spec().name() != var.spec().name()) continue;
+    return !now.enforce() || !common::SameValue(now.value(), var.value()) ||
+           now.spec().SerializeAsString() != var.spec().SerializeAsString();
+  }
+  return true;
 }
 
 void Enforcer::Report(swell::v1::ApplyResult result) {

@@ -34,9 +34,19 @@ using ApplierSet = std::map<swell::v1::VariableKind, std::shared_ptr<Applier>>;
 // that drifted after an ok apply is applied again. Variables with
 // enforce=false are only read. A complete pass ends with an ActualReport.
 //
+// An apply runs in steps (the applier's): each finished step is journaled
+// under the intent, so an apply that a crash or kill interrupted resumes at
+// the next start after its last finished step, with the applier told that
+// it resumes (ApplyContext::resumed) so that it verifies the interrupted
+// step against the host rather than blindly repeating it.
+//
 // A newer desired state arriving mid-pass takes effect after the variable
-// being applied. Passes run when a desired state arrives, on Wake(), and
-// every `resync_interval`.
+// being applied. When it changes that very variable (a rollback, say), the
+// apply stops at its next step boundary (a running command is never killed
+// for it), is journaled and reported as superseded, and the newer value is
+// applied next. Passes run when a desired state arrives, on Wake(), and
+// every `resync_interval`. Samples an apply measured go out as a
+// HealthReport.
 class Enforcer {
  public:
   Enforcer(ApplierSet appliers, Journal* journal, MessageSink* sink,
@@ -67,6 +77,10 @@ class Enforcer {
   swell::v1::ActualVariable Converge(const swell::v1::DesiredVariable& var,
                                      int64_t generation);
   swell::v1::ActualVariable Read(const swell::v1::VariableSpec& spec) const;
+  // Whether the held desired state is newer than `generation` and enacts
+  // `var` differently (or no longer enforces it).
+  bool Superseded(const swell::v1::DesiredVariable& var,
+                  int64_t generation) const;
   void Report(swell::v1::ApplyResult result);
   // Sends the journal's outcome of this generation if this connection has
   // not had it yet.

@@ -17,6 +17,7 @@
 // Record format, one per line, fields separated by tabs, with \\, \t, \n
 // and \r escaped inside fields:
 //   I <unix_ms> <generation> <variable> <from> <to>
+//   S <unix_ms> <generation> <variable> <step> <detail>
 //   O <unix_ms> <generation> <variable> ok|failed <message>
 
 namespace swell::agent {
@@ -66,6 +67,17 @@ std::string IntentLine(const JournalIntent& i) {
           {std::string("I"), absl::StrCat(absl::ToUnixMillis(absl::Now())),
            absl::StrCat(i.generation), Escape(i.variable), Escape(i.from),
            Escape(i.to)},
+          "\t"),
+      "\n");
+}
+
+std::string StepLine(const std::string& variable, int64_t generation,
+                     const std::string& step, const std::string& detail) {
+  return absl::StrCat(
+      absl::StrJoin(
+          {std::string("S"), absl::StrCat(absl::ToUnixMillis(absl::Now())),
+           absl::StrCat(generation), Escape(variable), Escape(step),
+           Escape(detail)},
           "\t"),
       "\n");
 }
@@ -126,8 +138,14 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(std::string path,
       if (f[0] == "I") {
         rec.open_intent =
             JournalIntent{variable, generation, Unescape(f[4]), Unescape(f[5])};
+        rec.steps.clear();
+      } else if (f[0] == "S") {
+        if (rec.open_intent && rec.open_intent->generation == generation) {
+          rec.steps[Unescape(f[4])] = Unescape(f[5]);
+        }
       } else if (f[0] == "O") {
         rec.open_intent.reset();
+        rec.steps.clear();
         rec.last_outcome =
             JournalOutcome{generation, f[4] == "ok", Unescape(f[5])};
       }
@@ -178,10 +196,35 @@ std::optional<JournalOutcome> Journal::LastOutcome(
   return it->second.last_outcome;
 }
 
+std::map<std::string, std::string> Journal::OpenSteps(
+    const std::string& variable) const {
+  absl::MutexLock lock(&mu_);
+  auto it = records_.find(variable);
+  if (it == records_.end() || !it->second.open_intent) return {};
+  return it->second.steps;
+}
+
 absl::Status Journal::RecordIntent(const JournalIntent& intent) {
   absl::MutexLock lock(&mu_);
-  records_[intent.variable].open_intent = intent;
+  VariableRecord& rec = records_[intent.variable];
+  rec.open_intent = intent;
+  rec.steps.clear();
   return Append(IntentLine(intent));
+}
+
+absl::Status Journal::RecordStep(const std::string& variable,
+                                 int64_t generation, const std::string& step,
+                                 const std::string& detail) {
+  absl::MutexLock lock(&mu_);
+  auto it = records_.find(variable);
+  if (it == records_.end() || !it->second.open_intent ||
+      it->second.open_intent->generation != generation) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no apply of ", variable, " generation ", generation,
+                     " is open to record step ", step, " under"));
+  }
+  it->second.steps[step] = detail;
+  return Append(StepLine(variable, generation, step, detail));
 }
 
 absl::Status Journal::RecordOutcome(const std::string& variable,
@@ -189,6 +232,7 @@ absl::Status Journal::RecordOutcome(const std::string& variable,
   absl::MutexLock lock(&mu_);
   VariableRecord& rec = records_[variable];
   rec.open_intent.reset();
+  rec.steps.clear();
   rec.last_outcome = outcome;
   return Append(OutcomeLine(variable, outcome));
 }
@@ -208,8 +252,12 @@ absl::Status Journal::Compact() {
   for (const auto& [name, rec] : records_) {
     if (rec.last_outcome)
       absl::StrAppend(&snapshot, OutcomeLine(name, *rec.last_outcome));
-    if (rec.open_intent)
-      absl::StrAppend(&snapshot, IntentLine(*rec.open_intent));
+    if (!rec.open_intent) continue;
+    absl::StrAppend(&snapshot, IntentLine(*rec.open_intent));
+    for (const auto& [step, detail] : rec.steps) {
+      absl::StrAppend(
+          &snapshot, StepLine(name, rec.open_intent->generation, step, detail));
+    }
   }
   if (absl::Status s = WriteFileAtomically(path_, snapshot); !s.ok()) return s;
   int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);

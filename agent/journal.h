@@ -33,11 +33,15 @@ struct JournalOutcome {
 // The agent's local record of what it did, so that a crash mid-apply is
 // noticed at the next start and a generation is applied once.
 //
+// An apply of several steps (install, restart, ...) records each finished
+// step under its open intent, so that an interrupted apply resumes after
+// the last finished step.
+//
 // An append-only text file, one record per line, fsync'd before each
 // Record* call returns. A torn last line (crash during an append) is
 // ignored on open. When the file grows past `compact_above` bytes it is
-// rewritten (atomically) to the newest outcome and any open intent of each
-// variable. Thread-safe.
+// rewritten (atomically) to the newest outcome and any open intent (with
+// its steps) of each variable. Thread-safe.
 class Journal {
  public:
   static constexpr size_t kDefaultCompactAbove = 256 * 1024;
@@ -54,8 +58,21 @@ class Journal {
   // The newest outcome recorded for `variable`.
   std::optional<JournalOutcome> LastOutcome(const std::string& variable) const;
 
-  // Durably records that an apply is starting.
+  // The steps recorded under `variable`'s open intent, step -> detail;
+  // empty when it has no open intent.
+  std::map<std::string, std::string> OpenSteps(
+      const std::string& variable) const;
+
+  // Durably records that an apply is starting. A new intent starts with no
+  // steps; use ResumeIntent to keep those of an interrupted one.
   [[nodiscard]] absl::Status RecordIntent(const JournalIntent& intent);
+  // Durably records that step `step` of `variable`'s open intent finished,
+  // with `detail`. kFailedPrecondition when `variable` has no open intent
+  // of `generation`.
+  [[nodiscard]] absl::Status RecordStep(const std::string& variable,
+                                        int64_t generation,
+                                        const std::string& step,
+                                        const std::string& detail);
   // Durably records an outcome for `variable`; closes its open intent.
   [[nodiscard]] absl::Status RecordOutcome(const std::string& variable,
                                            const JournalOutcome& outcome);
@@ -63,6 +80,7 @@ class Journal {
  private:
   struct VariableRecord {
     std::optional<JournalIntent> open_intent;
+    std::map<std::string, std::string> steps;  // of open_intent
     std::optional<JournalOutcome> last_outcome;
   };
 

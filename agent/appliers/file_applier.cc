@@ -13,25 +13,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "agent/appliers/step_command.h"
 #include "agent/atomic_file.h"
 #include "agent/root_path.h"
-#include "common/process.h"
 #include "common/value.h"
 
 namespace swell::agent {
 namespace {
 
 ApplyOutcome Failed(std::string message, std::string output_tail = "") {
-  ApplyOutcome out;
-  out.message = std::move(message);
-  out.output_tail = std::move(output_tail);
-  return out;
-}
-
-ApplyOutcome Done(std::string message, std::string output_tail = "") {
-  ApplyOutcome out = Failed(std::move(message), std::move(output_tail));
-  out.ok = true;
-  return out;
+  return ApplyOutcome::Fail(std::move(message), std::move(output_tail));
 }
 
 absl::StatusOr<uid_t> LookUpUser(const std::string& name) {
@@ -80,20 +71,6 @@ absl::Status Chown(const std::string& path, const swell::v1::FileSpec& file) {
   return absl::OkStatus();
 }
 
-// The last non-blank line of `output`, cut to `max` bytes, for one-line
-// messages.
-std::string LastLine(absl::string_view output, size_t max) {
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r' ||
-                             output.back() == ' ')) {
-    output.remove_suffix(1);
-  }
-  size_t nl = output.rfind('\n');
-  absl::string_view line =
-      nl == absl::string_view::npos ? output : output.substr(nl + 1);
-  if (line.size() > max) line = line.substr(line.size() - max);
-  return std::string(line);
-}
-
 }  // namespace
 
 FileApplier::FileApplier(std::string root,
@@ -126,7 +103,7 @@ absl::StatusOr<swell::v1::Value> FileApplier::ReadActual(
 
 ApplyOutcome FileApplier::Apply(const swell::v1::VariableSpec& spec,
                                 const swell::v1::Value& value,
-                                const std::atomic<bool>& cancel) {
+                                ApplyContext& ctx) {
   absl::StatusOr<std::string> path =
       ResolveUnderRoot(root_, spec.file().path());
   if (!path.ok()) return Failed(std::string(path.status().message()));
@@ -136,15 +113,15 @@ ApplyOutcome FileApplier::Apply(const swell::v1::VariableSpec& spec,
                                  " bytes is over the ", kMaxFileBytes,
                                  "-byte limit"));
     }
-    return WritePresent(spec.file(), *path, value.data(), cancel);
+    return WritePresent(spec.file(), *path, value.data(), ctx);
   }
-  return Remove(spec.file(), *path, cancel);
+  return Remove(spec.file(), *path, ctx);
 }
 
 ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
                                        const std::string& path,
                                        const std::string& data,
-                                       const std::atomic<bool>& cancel) {
+                                       ApplyContext& ctx) {
   if (absl::Status s = MakeDirs(DirName(path)); !s.ok()) {
     return Failed(std::string(s.message()));
   }
@@ -157,8 +134,9 @@ ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
     return Failed(std::string(s.message()));
   }
   if (!file.validate().empty()) {
+    std::string transcript;
     ApplyOutcome validated =
-        RunStep("validate", file.validate(), *temp, cancel);
+        RunStep("validate", file.validate(), *temp, ctx, &transcript);
     if (!validated.ok) {
       unlink(temp->c_str());
       return validated;
@@ -167,21 +145,11 @@ ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
   if (absl::Status s = CommitTempFile(*temp, path); !s.ok()) {
     return Failed(std::string(s.message()));
   }
-  if (!file.reload().empty()) {
-    ApplyOutcome reloaded = RunStep("reload", file.reload(), path, cancel);
-    // The file changed whatever reload did; a cancelled reload is a failed
-    // one, so that it is not retried against a file already in place.
-    reloaded.cancelled = false;
-    if (!reloaded.ok) return reloaded;
-    return Done(absl::StrCat("wrote ", path, ", reloaded"),
-                std::move(reloaded.output_tail));
-  }
-  return Done(absl::StrCat("wrote ", path));
+  return AfterChange(file, path, absl::StrCat("wrote ", path), ctx);
 }
 
 ApplyOutcome FileApplier::Remove(const swell::v1::FileSpec& file,
-                                 const std::string& path,
-                                 const std::atomic<bool>& cancel) {
+                                 const std::string& path, ApplyContext& ctx) {
   if (unlink(path.c_str()) != 0) {
     if (errno != ENOENT) {
       return Failed(absl::StrCat("remove ", path, ": ", std::strerror(errno)));
@@ -189,46 +157,58 @@ ApplyOutcome FileApplier::Remove(const swell::v1::FileSpec& file,
   } else if (absl::Status s = FsyncDir(DirName(path)); !s.ok()) {
     return Failed(std::string(s.message()));
   }
+  return AfterChange(file, path, absl::StrCat("removed ", path), ctx);
+}
+
+ApplyOutcome FileApplier::AfterChange(const swell::v1::FileSpec& file,
+                                      const std::string& path, std::string done,
+                                      ApplyContext& ctx) {
+  std::string transcript;
   if (!file.reload().empty()) {
-    ApplyOutcome reloaded = RunStep("reload", file.reload(), path, cancel);
+    ApplyOutcome reloaded =
+        RunStep("reload", file.reload(), path, ctx, &transcript);
     reloaded.cancelled = false;
     if (!reloaded.ok) return reloaded;
-    return Done(absl::StrCat("removed ", path, ", reloaded"),
-                std::move(reloaded.output_tail));
+    absl::StrAppend(&done, ", reloaded");
   }
-  return Done(absl::StrCat("removed ", path));
+  for (const std::string& unit : file.restart_units()) {
+    StepRun run = RunStepCommand(
+        {{"systemctl", "restart", unit}, command_env_, command_timeout_, 4096},
+        ctx.cancel, &transcript);
+    if (!run.ok) {
+      return Failed(absl::StrCat("restart failed: ", run.message),
+                    std::move(transcript));
+    }
+    absl::StrAppend(&done, ", restarted ", unit);
+  }
+  return ApplyOutcome::Ok(std::move(done), std::move(transcript));
 }
 
 ApplyOutcome FileApplier::RunStep(absl::string_view what,
                                   const std::string& command_line,
-                                  const std::string& subject,
-                                  const std::atomic<bool>& cancel) {
-  absl::StatusOr<std::vector<std::string>> words =
-      common::SplitCommandLine(command_line);
-  if (!words.ok()) {
-    return Failed(absl::StrCat(
-        what, " command is malformed: ", words.status().message()));
-  }
-  common::CommandSpec cmd;
-  for (std::string& w : *words) {
-    cmd.argv.push_back(absl::StrReplaceAll(w, {{"{}", subject}}));
-  }
-  cmd.extra_env = command_env_;
-  cmd.timeout = command_timeout_;
-  cmd.max_output = 4096;
-  cmd.cancel = &cancel;
-  absl::StatusOr<common::CommandResult> run = common::RunCommand(cmd);
-  if (!run.ok()) {
+                                  const std::string& subject, ApplyContext& ctx,
+                                  std::string* transcript) {
+  absl::StatusOr<std::vector<std::string>> argv =
+      PlanCommandArgv(command_line, subject, /*shell=*/false);
+  if (!argv.ok()) {
     return Failed(
-        absl::StrCat(what, " could not run: ", run.status().message()));
+        absl::StrCat(what, " command is malformed: ", argv.status().message()));
   }
-  if (run->ok()) return Done(absl::StrCat(what, " ok"), run->output);
-  std::string message = absl::StrCat(what, " failed: ", run->Describe());
-  if (std::string last = LastLine(run->output, 200); !last.empty()) {
+  StepRun run =
+      RunStepCommand({*std::move(argv), command_env_, command_timeout_, 4096},
+                     ctx.cancel, transcript);
+  if (run.ok) return ApplyOutcome::Ok(absl::StrCat(what, " ok"), *transcript);
+  if (!run.started) {
+    return Failed(absl::StrCat(what, " could not run: ", run.status),
+                  *transcript);
+  }
+  // "validate failed: exit 1 in 3ms: <last line of its output>"
+  std::string message = absl::StrCat(what, " failed: ", run.status);
+  if (std::string last = LastLine(run.output); !last.empty()) {
     absl::StrAppend(&message, ": ", last);
   }
-  ApplyOutcome out = Failed(std::move(message), run->output);
-  out.cancelled = run->cancelled;
+  ApplyOutcome out = Failed(std::move(message), *transcript);
+  out.cancelled = run.cancelled;
   return out;
 }
 

@@ -15,13 +15,17 @@ namespace swell::agent {
 // Apply (present) writes a temp file next to the live one, fsyncs it, sets
 // mode and owner, runs `validate` on it ("{}" in its words is the temp
 // file's path), renames it over the live file, fsyncs the directory and
-// runs `reload` ("{}" is the live path). A validate failure leaves the live
-// file untouched and removes the temp. A reload failure reports ok=false;
-// the new file stays.
-// Apply (absent) removes the file, then runs `reload`.
+// runs `reload` ("{}" is the live path), then `systemctl restart` of each
+// of `restart_units`. A validate failure leaves the live file untouched and
+// removes the temp. A reload or restart failure reports ok=false; the new
+// file stays.
+// Apply (absent) removes the file, then runs `reload` and the restarts.
 //
-// Commands run without a shell, with `command_env` added to the
-// environment. Ownership is changed only when the agent runs as root.
+// Idempotent: a resumed apply runs again in full (the file may be in place
+// with its reload never run). Commands run without a shell (a plan asks for
+// one with `sh -c`), with `command_env` added to the environment, a
+// timeout and bounded output. Ownership is changed only when the agent
+// runs as root.
 class FileApplier final : public Applier {
  public:
   static constexpr size_t kMaxFileBytes = 1 << 20;
@@ -32,20 +36,25 @@ class FileApplier final : public Applier {
   absl::StatusOr<swell::v1::Value> ReadActual(
       const swell::v1::VariableSpec& spec) override;
   ApplyOutcome Apply(const swell::v1::VariableSpec& spec,
-                     const swell::v1::Value& value,
-                     const std::atomic<bool>& cancel) override;
+                     const swell::v1::Value& value, ApplyContext& ctx) override;
 
  private:
   ApplyOutcome WritePresent(const swell::v1::FileSpec& file,
                             const std::string& path, const std::string& data,
-                            const std::atomic<bool>& cancel);
+                            ApplyContext& ctx);
   ApplyOutcome Remove(const swell::v1::FileSpec& file, const std::string& path,
-                      const std::atomic<bool>& cancel);
+                      ApplyContext& ctx);
   // Runs `command_line` with "{}" replaced by `subject`. `what` names the
   // step in messages ("validate", "reload"). ok=true on exit 0.
   ApplyOutcome RunStep(absl::string_view what, const std::string& command_line,
-                       const std::string& subject,
-                       const std::atomic<bool>& cancel);
+                       const std::string& subject, ApplyContext& ctx,
+                       std::string* transcript);
+  // Runs reload and the restarts after the live file changed; `done` says
+  // what changed. A cancelled command counts as failed: the file is already
+  // in place, so the apply must not be retried as if nothing happened.
+  ApplyOutcome AfterChange(const swell::v1::FileSpec& file,
+                           const std::string& path, std::string done,
+                           ApplyContext& ctx);
 
   std::string root_;
   std::map<std::string, std::string> command_env_;

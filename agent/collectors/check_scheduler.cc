@@ -9,15 +9,16 @@ namespace swell::agent {
 
 CheckScheduler::CheckScheduler(std::vector<CheckSpec> checks,
                                std::map<std::string, std::string> env,
-                               Sink sink)
+                               Sink sink, std::vector<ScheduledSource> sources)
     : checks_(std::move(checks)),
+      sources_(std::move(sources)),
       env_(std::move(env)),
       sink_(std::move(sink)) {}
 
 CheckScheduler::~CheckScheduler() { Stop(); }
 
 void CheckScheduler::Start() {
-  if (checks_.empty() || thread_.joinable()) return;
+  if ((checks_.empty() && sources_.empty()) || thread_.joinable()) return;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -31,7 +32,13 @@ void CheckScheduler::Stop() {
 }
 
 void CheckScheduler::Run() {
-  std::vector<absl::Time> next_due(checks_.size(), absl::Now());
+  // Checks first, then sources, in one cadence table.
+  const size_t n = checks_.size() + sources_.size();
+  auto interval = [&](size_t i) {
+    return i < checks_.size() ? checks_[i].interval
+                              : sources_[i - checks_.size()].interval;
+  };
+  std::vector<absl::Time> next_due(n, absl::Now());
   while (true) {
     absl::Time wake = *std::min_element(next_due.begin(), next_due.end());
     {
@@ -41,12 +48,19 @@ void CheckScheduler::Run() {
     }
     const absl::Time now = absl::Now();
     std::vector<swell::v1::Sample> batch;
-    for (size_t i = 0; i < checks_.size(); ++i) {
+    for (size_t i = 0; i < n; ++i) {
       if (next_due[i] > now) continue;
-      batch.push_back(RunCheck(checks_[i], env_, &cancel_));
+      if (i < checks_.size()) {
+        batch.push_back(RunCheck(checks_[i], env_, &cancel_));
+      } else {
+        for (swell::v1::Sample& s :
+             sources_[i - checks_.size()].source->Collect(cancel_)) {
+          batch.push_back(std::move(s));
+        }
+      }
       if (cancel_) return;
       // Keep the cadence, but never try to catch up on missed runs.
-      next_due[i] = std::max(next_due[i] + checks_[i].interval, absl::Now());
+      next_due[i] = std::max(next_due[i] + interval(i), absl::Now());
     }
     if (!batch.empty()) sink_(std::move(batch));
   }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -10,20 +11,28 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "agent/collectors/command_check.h"
+#include "agent/collectors/sample_source.h"
 #include "swell/v1/types.pb.h"
 
 namespace swell::agent {
 
-// Runs each check every `interval` on one thread and hands the samples of
-// the checks that were due together to `sink` as one batch. Checks run one
-// after another, so a slow check delays the others but never overlaps
-// itself. Every check runs once right after Start().
+// A sample source and how often it is collected.
+struct ScheduledSource {
+  std::shared_ptr<SampleSource> source;
+  absl::Duration interval = absl::Seconds(5);
+};
+
+// Runs each check (and collects each source) every `interval` on one
+// thread and hands the samples of those that were due together to `sink`
+// as one batch. They run one after another, so a slow one delays the
+// others but never overlaps itself. Each runs once right after Start().
 class CheckScheduler {
  public:
   using Sink = std::function<void(std::vector<swell::v1::Sample>)>;
 
   CheckScheduler(std::vector<CheckSpec> checks,
-                 std::map<std::string, std::string> env, Sink sink);
+                 std::map<std::string, std::string> env, Sink sink,
+                 std::vector<ScheduledSource> sources = {});
   ~CheckScheduler();  // stops
 
   void Start();
@@ -34,6 +43,7 @@ class CheckScheduler {
   void Run();
 
   const std::vector<CheckSpec> checks_;
+  const std::vector<ScheduledSource> sources_;
   const std::map<std::string, std::string> env_;
   const Sink sink_;
   std::atomic<bool> cancel_{false};

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/value.h"
 #include "controller/plan/absl_view.h"
+#include "controller/plan/change_kinds.h"
 #include "controller/plan/plan_sections.h"
 #include "controller/plan/plan_values.h"
 
@@ -12,10 +13,9 @@ namespace {
 
 using enum Presence;
 
-constexpr std::string_view kChangeFields[] = {
-    "variable", "kind",    "path",   "mode",     "owner",
-    "group",    "content", "absent", "validate", "reload"};
 constexpr std::string_view kTargetFields[] = {"selector"};
+constexpr std::string_view kKindExpected =
+    "one of file, package, docker, command";
 constexpr std::string_view kCommandExpected =
     "a shell command of at most 4096 bytes";
 
@@ -42,12 +42,21 @@ void ReadFile(PlanReader& r, const Fields& f, Plan* plan) {
   }
   if (auto s =
           r.ValidText(f, "validate", kOptional, kCommandExpected, IsCommand)) {
-    file->set_validate(s->text);
+    // Without "{}" the command would check something other than the
+    // candidate file, and pass a broken config.
+    if (s->text.find("{}") == std::string::npos) {
+      r.Error(s->node, s->field,
+              "validate must name the candidate file as {}, e.g. "
+              "\"dockerd --validate --config-file {}\"");
+    } else {
+      file->set_validate(s->text);
+    }
   }
   if (auto s =
           r.ValidText(f, "reload", kOptional, kCommandExpected, IsCommand)) {
     file->set_reload(s->text);
   }
+  ReadRestartUnits(r, f, file->mutable_restart_units());
 
   constexpr std::string_view kContentExpected =
       "the file's content as text, or absent: true to remove the file";
@@ -74,30 +83,48 @@ bool IsBoundedText(std::string_view s) {
   return s.size() <= kMaxTextLength && s.find('\0') == std::string_view::npos;
 }
 
+// The kind the change names, looked up before the change is read so that
+// its fields can be checked against that kind's; UNSPECIFIED when it names
+// none or an unknown one.
+swell::v1::VariableKind PeekKind(const YAML::Node& node) {
+  if (!node.IsMap()) return swell::v1::VARIABLE_KIND_UNSPECIFIED;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == "kind" &&
+        it->second.IsScalar()) {
+      return common::KindFromName(it->second.Scalar());
+    }
+  }
+  return swell::v1::VARIABLE_KIND_FILE;  // read as file when kind is missing
+}
+
 void ReadChange(PlanReader& r, const YAML::Node& node, Plan* plan) {
-  std::optional<Fields> f = r.Map(node, "change", kChangeFields);
+  std::optional<Fields> f =
+      r.Map(node, "change", ChangeFieldsFor(PeekKind(node)));
   if (!f) return;
   if (auto s =
           r.ValidText(*f, "variable", kRequired, kNameExpected, IsValidName)) {
     plan->variable.set_name(s->text);
   }
-  std::optional<Scalar> kind = r.Text(*f, "kind", kRequired, "file");
+  std::optional<Scalar> kind = r.Text(*f, "kind", kRequired, kKindExpected);
   swell::v1::VariableKind k =
       kind ? common::KindFromName(kind->text) : swell::v1::VARIABLE_KIND_FILE;
   if (k == swell::v1::VARIABLE_KIND_UNSPECIFIED) {
-    r.Error(
-        kind->node, kind->field,
-        absl::StrCat("unknown kind ", Quote(kind->text), "; expected file"));
-    return;
-  }
-  if (k != swell::v1::VARIABLE_KIND_FILE) {
     r.Error(kind->node, kind->field,
-            absl::StrCat("kind ", Quote(kind->text),
-                         " is not supported yet; expected file"));
+            absl::StrCat("unknown kind ", Quote(kind->text), "; expected ",
+                         AbslView(kKindExpected)));
     return;
   }
   plan->variable.set_kind(k);
-  ReadFile(r, *f, plan);
+  switch (k) {
+    case swell::v1::VARIABLE_KIND_PACKAGE:
+      return ReadPackageChange(r, *f, plan);
+    case swell::v1::VARIABLE_KIND_DOCKER:
+      return ReadDockerChange(r, *f, plan);
+    case swell::v1::VARIABLE_KIND_COMMAND:
+      return ReadCommandChange(r, *f, plan);
+    default:
+      return ReadFile(r, *f, plan);
+  }
 }
 
 void ReadTarget(PlanReader& r, const YAML::Node& node, Plan* plan) {

@@ -84,7 +84,7 @@ absl::Status Cluster::StartController() {
   auto child = ChildProcess::Start(
       {build_dir_ + "/controller/swell-controller", "--insecure", "--listen",
        address_, "--metrics_listen", "", "--database", conninfo_,
-       "--agent_grace", "5s", "--tick", "100ms", "--log_level", "debug"},
+       "--agent_grace", "20s", "--tick", "100ms", "--log_level", "debug"},
       dir_ + "/controller.log");
   if (!child.ok()) return child.status();
   controller_ = *std::move(child);
@@ -107,6 +107,16 @@ std::string Cluster::Root(const std::string& id) const {
 absl::Status Cluster::StartAgent(
     const std::string& id, const std::map<std::string, std::string>& labels,
     const std::string& config) {
+  AgentOptions options;
+  options.labels = labels;
+  options.config = config;
+  return StartAgentWith(id, options);
+}
+
+absl::Status Cluster::StartAgentWith(const std::string& id,
+                                     const AgentOptions& options) {
+  const std::map<std::string, std::string>& labels = options.labels;
+  const std::string& config = options.config;
   const std::string root = Root(id);
   const std::string conf = root + "/etc/app/app.conf";
   if (!fs::exists(conf)) {
@@ -132,8 +142,9 @@ absl::Status Cluster::StartAgent(
     args.push_back("--label");
     args.push_back(absl::StrCat(k, "=", v));
   }
-  auto child =
-      ChildProcess::Start(args, absl::StrCat(dir_, "/agent-", id, ".log"));
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+  auto child = ChildProcess::Start(
+      args, absl::StrCat(dir_, "/agent-", id, ".log"), options.env);
   if (!child.ok()) return child.status();
   agents_[id] = *std::move(child);
   return absl::OkStatus();
@@ -185,6 +196,22 @@ swell::v1::RolloutStatus Cluster::Status(const std::string& id) const {
                                                       options);
   }
   return status;
+}
+
+swell::v1::RolloutHostStatus Cluster::HostStatus(
+    const std::string& id, const std::string& host) const {
+  swell::v1::RolloutStatus status;
+  CommandOutput out = Ctl({"status", id, "--host", host, "-o", "json"});
+  if (out.exit_code == 0) {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    (void)google::protobuf::util::JsonStringToMessage(out.out, &status,
+                                                      options);
+  }
+  for (const auto& h : status.hosts()) {
+    if (h.host_id() == host) return h;
+  }
+  return {};
 }
 
 std::string Cluster::State(const std::string& id) const {

@@ -11,6 +11,16 @@
 
 namespace swell::e2e {
 
+// How to start one agent beyond its host id.
+struct AgentOptions {
+  std::map<std::string, std::string> labels;
+  // The demo app's config, written to /etc/app/app.conf unless it exists.
+  std::string config = "workers = 4\n";
+  // Added to the agent's environment (e.g. a PATH with stand-ins first).
+  std::map<std::string, std::string> env;
+  std::vector<std::string> extra_args;  // appended to its command line
+};
+
 // A Swell installation on loopback for one test: the real swell-controller
 // against a database of a throwaway PostgreSQL, real swell-agent processes
 // each rooted in its own directory, and swellctl to drive them.
@@ -31,6 +41,9 @@ class Cluster {
   absl::Status StartAgent(const std::string& id,
                           const std::map<std::string, std::string>& labels,
                           const std::string& config = "workers = 4\n");
+  // StartAgent with everything in `options`.
+  absl::Status StartAgentWith(const std::string& id,
+                              const AgentOptions& options);
   void KillAgent(const std::string& id);  // SIGKILL
 
   std::string Root(const std::string& id) const;
@@ -46,6 +59,10 @@ class Cluster {
   // The rollout's status as the API reports it.
   swell::v1::RolloutStatus Status(const std::string& id) const;
   std::string State(const std::string& id) const;
+  // One host's row of the rollout (`status ID --host H`); empty when the
+  // rollout does not target it.
+  swell::v1::RolloutHostStatus HostStatus(const std::string& id,
+                                          const std::string& host) const;
   // Waits until the rollout is in `state`.
   bool AwaitState(const std::string& id, const std::string& state,
                   absl::Duration timeout = absl::Seconds(60)) const;
@@ -53,6 +70,7 @@ class Cluster {
   bool AwaitConnected(int n) const;
 
   const std::string& address() const { return address_; }
+  const std::string& source_dir() const { return source_dir_; }
 
  private:
   std::string dir_;

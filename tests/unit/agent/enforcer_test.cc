@@ -11,56 +11,18 @@
 #include "common/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/unit/agent/fake_sink.h"
 #include "tests/unit/agent/test_util.h"
 
 namespace swell::agent {
 namespace {
 
 using ::swell::agent::testing::Exists;
+using ::swell::agent::testing::FakeSink;
 using ::swell::agent::testing::ReadFileOrEmpty;
 using ::swell::agent::testing::TempDir;
 using ::swell::agent::testing::WaitFor;
 using ::swell::agent::testing::WriteFile;
-
-// Records what the enforcer sends; "connected" as connection `connection_`.
-class FakeSink final : public MessageSink {
- public:
-  uint64_t Send(const swell::v1::AgentMessage& message) override {
-    absl::MutexLock lock(&mu_);
-    if (connection_ == 0) return 0;
-    messages_.push_back(message);
-    return connection_;
-  }
-  uint64_t Connection() const override {
-    absl::MutexLock lock(&mu_);
-    return connection_;
-  }
-  void SetConnection(uint64_t c) {
-    absl::MutexLock lock(&mu_);
-    connection_ = c;
-  }
-  std::vector<swell::v1::ApplyResult> Results() const {
-    absl::MutexLock lock(&mu_);
-    std::vector<swell::v1::ApplyResult> out;
-    for (const auto& m : messages_) {
-      if (m.has_apply_result()) out.push_back(m.apply_result());
-    }
-    return out;
-  }
-  std::vector<swell::v1::ActualReport> Reports() const {
-    absl::MutexLock lock(&mu_);
-    std::vector<swell::v1::ActualReport> out;
-    for (const auto& m : messages_) {
-      if (m.has_actual()) out.push_back(m.actual());
-    }
-    return out;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  uint64_t connection_ = 1;
-  std::vector<swell::v1::AgentMessage> messages_;
-};
 
 class EnforcerTest : public ::testing::Test {
  protected:

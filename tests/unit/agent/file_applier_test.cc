@@ -11,6 +11,7 @@
 #include "common/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/unit/agent/applier_test_util.h"
 #include "tests/unit/agent/test_util.h"
 
 namespace swell::agent {
@@ -18,6 +19,7 @@ namespace {
 
 using ::swell::agent::testing::Exists;
 using ::swell::agent::testing::ReadFileOrEmpty;
+using ::swell::agent::testing::StandinHost;
 using ::swell::agent::testing::TempDir;
 using ::swell::agent::testing::WriteFile;
 using ::testing::HasSubstr;
@@ -41,7 +43,11 @@ class FileApplierTest : public ::testing::Test {
 
   ApplyOutcome Apply(const swell::v1::VariableSpec& spec,
                      const swell::v1::Value& value) {
-    return applier_.Apply(spec, value, cancel_);
+    ::swell::agent::testing::MemoryStepLog steps;
+    ApplyContext ctx;
+    ctx.cancel = &cancel_;
+    ctx.steps = &steps;
+    return applier_.Apply(spec, value, ctx);
   }
 
   std::vector<std::string> Listing(const std::string& dir) {
@@ -194,6 +200,48 @@ TEST_F(FileApplierTest, ReloadFailureFailsTheApplyButTheFileStays) {
   EXPECT_THAT(out.message, HasSubstr("reload failed: exit 1"));
   EXPECT_THAT(out.message, HasSubstr("daemon refused"));
   EXPECT_EQ(ReadFileOrEmpty(root_ + "/etc/app.conf"), "v2\n");
+}
+
+TEST_F(FileApplierTest, RestartUnitsRestartAfterReloadAndAreReported) {
+  StandinHost host(dir_ / "standin");
+  FileApplier applier(root_, host.Env(root_), absl::Seconds(20));
+  swell::v1::VariableSpec spec = Spec("/etc/docker/daemon.json");
+  spec.mutable_file()->set_validate("dockerd --validate --config-file {}");
+  spec.mutable_file()->add_restart_units("docker");
+  host.SetState(R"({"packages": {"docker-ce": "5:24.0.7-1"}})");
+  ::swell::agent::testing::TestApplyContext t;
+  ApplyOutcome out =
+      applier.Apply(spec, common::PresentValue("{\"debug\": true}\n"), t.ctx);
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_THAT(out.message, HasSubstr("restarted docker"));
+  ASSERT_EQ(host.Calls().size(), 2u);
+  EXPECT_THAT(host.Calls()[0],
+              ::testing::StartsWith("dockerd --validate --config-file "));
+  EXPECT_EQ(host.Calls()[1], "systemctl restart docker");
+  EXPECT_THAT(out.output_tail, HasSubstr("$ systemctl restart docker (exit 0"));
+}
+
+TEST_F(FileApplierTest,
+       DaemonConfigThatFailsValidationNeverReachesTheLiveFile) {
+  StandinHost host(dir_ / "standin");
+  FileApplier applier(root_, host.Env(root_), absl::Seconds(20));
+  const std::string live = root_ + "/etc/docker/daemon.json";
+  WriteFile(live, "{\"debug\": false}\n");
+  swell::v1::VariableSpec spec = Spec("/etc/docker/daemon.json");
+  spec.mutable_file()->set_validate("dockerd --validate --config-file {}");
+  spec.mutable_file()->add_restart_units("docker");
+  ::swell::agent::testing::TestApplyContext t;
+  ApplyOutcome out = applier.Apply(
+      spec, common::PresentValue("{\"debug\": true, \"bogus\": 1}\n"), t.ctx);
+  EXPECT_FALSE(out.ok);
+  EXPECT_THAT(out.message,
+              HasSubstr("don't match any configuration option: bogus"));
+  EXPECT_EQ(ReadFileOrEmpty(live), "{\"debug\": false}\n");
+  EXPECT_THAT(Listing(root_ + "/etc/docker"),
+              ::testing::ElementsAre("daemon.json"));
+  for (const std::string& call : host.Calls()) {
+    EXPECT_THAT(call, ::testing::Not(HasSubstr("systemctl"))) << call;
+  }
 }
 
 TEST_F(FileApplierTest, ReloadRunsAfterRemoval) {

@@ -115,5 +115,41 @@ TEST(JournalTest, CompactionBoundsTheFileAndKeepsNewestRecords) {
   EXPECT_EQ(j->InterruptedAtOpen()[0].generation, 101);
 }
 
+TEST(JournalTest, StepsOfAnInterruptedApplySurviveReopenAndCompaction) {
+  TempDir dir;
+  const std::string path = dir / "state/journal.log";
+  {
+    auto j = OpenOrDie(path, /*compact_above=*/256);
+    ASSERT_TRUE(j->RecordIntent({"docker", 3, "24.0.7", "25.0.3"}).ok());
+    ASSERT_TRUE(j->RecordStep("docker", 3, "install", "exit 0 in 1s").ok());
+    ASSERT_TRUE(j->RecordStep("docker", 3, "hold", "exit 0").ok());
+    // Other variables' records push the journal through compactions.
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(j->RecordOutcome("other", {i, true, "fine"}).ok());
+    }
+  }
+  auto j = OpenOrDie(path);
+  ASSERT_EQ(j->InterruptedAtOpen().size(), 1u);
+  EXPECT_THAT(
+      j->OpenSteps("docker"),
+      ::testing::ElementsAre(::testing::Pair("hold", "exit 0"),
+                             ::testing::Pair("install", "exit 0 in 1s")));
+}
+
+TEST(JournalTest, StepsBelongToTheirIntentOnly) {
+  TempDir dir;
+  auto j = OpenOrDie(dir / "journal.log");
+  EXPECT_EQ(j->RecordStep("v", 1, "install", "").code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(j->RecordIntent({"v", 1, "a", "b"}).ok());
+  EXPECT_EQ(j->RecordStep("v", 2, "install", "").code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(j->RecordStep("v", 1, "install", "").ok());
+  ASSERT_TRUE(j->RecordOutcome("v", {1, true, "done"}).ok());
+  EXPECT_TRUE(j->OpenSteps("v").empty());
+  ASSERT_TRUE(j->RecordIntent({"v", 2, "b", "c"}).ok());
+  EXPECT_TRUE(j->OpenSteps("v").empty()) << "a new apply starts with no steps";
+}
+
 }  // namespace
 }  // namespace swell::agent

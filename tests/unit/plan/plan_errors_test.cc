@@ -143,15 +143,13 @@ TEST(PlanErrorsTest, DurationsMustParseAndBeInRange) {
                           "30s, 5m or 1h30m, 0s or more, got '-1s'"));
 }
 
-TEST(PlanErrorsTest, OnlyTheFileKindIsSupported) {
-  EXPECT_THAT(ErrorsOf(Replace("  kind:", "  kind: docker")),
-              ElementsAre("p:4:9: change.kind: kind 'docker' is not "
-                          "supported yet; expected file"));
+TEST(PlanErrorsTest, KindMustBeOneOfTheFourKinds) {
   EXPECT_THAT(ErrorsOf(Replace("  kind:", "  kind: rpm")),
               ElementsAre("p:4:9: change.kind: unknown kind 'rpm'; expected "
-                          "file"));
+                          "one of file, package, docker, command"));
   EXPECT_THAT(ErrorsOf(Replace("  kind:", "")),
-              ElementsAre("p:3:3: change.kind: required; expected file"));
+              ElementsAre("p:3:3: change.kind: required; expected one of "
+                          "file, package, docker, command"));
 }
 
 TEST(PlanErrorsTest, FileSettingsAreValidated) {
