@@ -79,6 +79,7 @@ absl::Status Reconciler::Start() {
   if (!fleet.ok()) return fleet.status();
   fleet_ = *std::move(fleet);
   loaded_ = true;
+  loaded_at_ = clock_->Now();
   int active = 0;
   for (const auto& [id, rec] : fleet_.rollouts) active += IsActive(rec.rollout);
   spdlog::info("loaded {} hosts, {} rollouts ({} active){}",
@@ -173,6 +174,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   }
   fleet_ = *std::move(fleet);
   loaded_ = true;
+  loaded_at_ = clock_->Now();
   spdlog::info("reloaded the model from the database");
   for (const auto& [id, host] : fleet_.hosts) {
     sessions_->Push(id, DesiredStateFor(fleet_, id));
@@ -234,7 +236,8 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     AppendMutation(std::move(fm), &m);
   }
 
-  StepContext sc{&fleet_, agents_, health_, now, options_.agent_grace};
+  StepContext sc{&fleet_, agents_, health_, now, options_.agent_grace,
+                 loaded_at_};
   int64_t active = 0;
   for (auto& [id, rec] : fleet_.rollouts) {
     if (!IsActive(rec.rollout)) continue;

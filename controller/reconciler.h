@@ -94,6 +94,7 @@ class Reconciler {
   // Reconciler thread only.
   Fleet fleet_;
   bool loaded_ = false;
+  absl::Time loaded_at_ = absl::InfinitePast();  // see StepContext::started
   absl::Time last_load_error_ = absl::InfinitePast();
 
   std::mutex mu_;  // guards the inbox below

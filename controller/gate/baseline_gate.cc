@@ -213,6 +213,7 @@ GateVerdict EvaluateBaseline(const GateSpec& g, const GateInput& in) {
           " samples) vs unchanged (", Num(r.control.statistic), " over ",
           r.control.values.size(),
           " samples): ", absl::StrJoin(r.breaches, "; "));
+      v.data_at = NewestSampleOf(in, r.changed.hosts);
       return v;
     }
     switch (r.status) {

@@ -92,6 +92,7 @@ std::optional<GateVerdict> MissingVerdict(const GateSpec& g,
                            " of ", in.samples.size(), " host(s) (",
                            FewHosts(l.missing), "); missing data policy is ",
                            std::string(MissingDataName(g.missing_data)));
+  v.data_at = NewestSampleOf(in, l.missing);
   return v;
 }
 
@@ -119,6 +120,7 @@ GateVerdict EvaluateMetric(const GateSpec& g, const GateInput& in) {
         l.missing.empty() ? ""
                           : absl::StrCat("; no data from ", l.missing.size(),
                                          " host(s): ", FewHosts(l.missing)));
+    v.data_at = NewestSampleOf(in, breaching.empty() ? l.hosts : breaching);
   }
   v.evidence_json = absl::StrCat(
       "{\"check\":", JsonQuote(g.check),
@@ -158,6 +160,8 @@ GateVerdict EvaluateFraction(const GateSpec& g, const GateInput& in) {
         not_meeting.empty()
             ? ""
             : absl::StrCat("; not meeting it: ", FewHosts(not_meeting)));
+    v.data_at =
+        NewestSampleOf(in, not_meeting.empty() ? l.hosts : not_meeting);
   }
   v.evidence_json = absl::StrCat(
       "{\"check\":", JsonQuote(g.check), ",\"metric\":", JsonQuote(g.metric),
@@ -243,6 +247,17 @@ double AggregateValues(Aggregate a, std::vector<double> values) {
       return rank(99);
   }
   return values.front();
+}
+
+std::optional<absl::Time> NewestSampleOf(
+    const GateInput& in, const std::vector<std::string>& hosts) {
+  std::optional<absl::Time> newest;
+  for (const std::string& host : hosts) {
+    auto it = in.sample_at.find(host);
+    if (it == in.sample_at.end()) continue;
+    if (!newest || it->second > *newest) newest = it->second;
+  }
+  return newest;
 }
 
 GateVerdict EvaluateGate(const GateSpec& g, const GateInput& in) {

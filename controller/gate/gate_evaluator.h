@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "controller/plan/plan.h"
 
 namespace swell::controller {
@@ -30,6 +31,11 @@ struct GateInput {
   // The value of the gate's role label on each host of both series; ""
   // when the host has none.
   std::map<std::string, std::string> roles;
+
+  // When the newest sample the gate reads of each host arrived: the one in
+  // `samples` (good or failed), or the newest in `changed_series`. Hosts
+  // without one are absent.
+  std::map<std::string, absl::Time> sample_at;
 };
 
 struct GateVerdict {
@@ -37,6 +43,11 @@ struct GateVerdict {
   double observed = 0;        // the aggregate, fraction, failed count, or ratio
   std::string summary;        // one line for a tired on-call
   std::string evidence_json;  // the numbers, the hosts, the threshold
+  // When the newest sample this verdict rests on arrived (for a breach, of
+  // the breaching hosts); nullopt when it rests on no sample (failed hosts,
+  // promql, no host with a sample). The caller counts a breach once per new
+  // data: another evaluation of the same samples is not another breach.
+  std::optional<absl::Time> data_at;
 };
 
 // Pure: the verdict of one gate over `input`, applying the gate's
@@ -50,5 +61,10 @@ GateVerdict EvaluateGate(const GateSpec& gate, const GateInput& input);
 double AggregateValues(Aggregate a, std::vector<double> values);
 
 bool Compare(double lhs, Comparison op, double rhs);
+
+// The newest arrival in `in.sample_at` among `hosts` (hosts without one are
+// skipped), or nullopt when none of them has one.
+std::optional<absl::Time> NewestSampleOf(const GateInput& in,
+                                         const std::vector<std::string>& hosts);
 
 }  // namespace swell::controller

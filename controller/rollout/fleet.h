@@ -18,6 +18,8 @@ namespace swell::controller {
 // matters, not on every tick).
 struct GateMemory {
   std::map<std::string, int> breaches;  // gate name -> consecutive breaches
+  // Gate name -> GateVerdict::data_at of the last breach counted.
+  std::map<std::string, absl::Time> breach_data;
   std::set<std::string> recorded;       // "<wave>/<gate>/<result>"
 };
 

@@ -53,9 +53,12 @@ GateInput GateInputFor(const GateSpec& g,
       auto p = health.Latest(id, g.metric, h.updated);
       in.samples[id] =
           (p && p->ok) ? std::optional<double>(p->value) : std::nullopt;
+      if (p) in.sample_at[id] = p->at;
     } else if (baseline) {
-      in.changed_series[id] = GoodValues(
-          health.Since(id, g.metric, std::max(phase_started, h.updated)));
+      std::vector<HealthWindow::Point> points =
+          health.Since(id, g.metric, std::max(phase_started, h.updated));
+      in.changed_series[id] = GoodValues(points);
+      if (!points.empty()) in.sample_at[id] = points.back().at;
       in.roles[id] = LabelOf(fleet_hosts, id, g.baseline.role_label);
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/value.h"
@@ -13,7 +14,9 @@
 namespace swell::controller {
 namespace {
 
-std::string Dur(absl::Duration d) { return absl::FormatDuration(absl::Trunc(d, absl::Seconds(1))); }
+std::string Dur(absl::Duration d) {
+  return absl::FormatDuration(absl::Trunc(d, absl::Seconds(1)));
+}
 
 // A plan without a failed-hosts gate still must not advance past hosts that
 // failed: this is the gate it gets.
@@ -35,7 +38,11 @@ class Step {
  public:
   Step(RolloutRecord& rec, const StepContext& ctx, GenerationPlan* gens,
        Mutation* out)
-      : rec_(rec), ctx_(ctx), gens_(gens), out_(out), r_(rec.rollout),
+      : rec_(rec),
+        ctx_(ctx),
+        gens_(gens),
+        out_(out),
+        r_(rec.rollout),
         hosts_(rec.hosts) {}
 
   void Run() {
@@ -80,9 +87,9 @@ class Step {
   }
 
   void Audit(std::string action, std::string reason) {
-    out_->audit.push_back(
-        AuditEvent{ctx_.now, "swell-controller", std::move(action), r_.id,
-                   std::move(reason)});
+    out_->audit.push_back(AuditEvent{ctx_.now, "swell-controller",
+                                     std::move(action), r_.id,
+                                     std::move(reason)});
   }
 
   bool Silent(const std::string& host, absl::Time since) const {
@@ -105,9 +112,8 @@ class Step {
   // The waiting hosts of the current wave that the failure-domain budget
   // lets in now. When some must wait, the rollout's reason says why.
   std::set<std::string> BudgetAllows() {
-    BudgetDecision d = AdmissibleNow(*ctx_.fleet, r_.id,
-                                     rec_.plan.domain_budget, hosts_,
-                                     r_.current_wave);
+    BudgetDecision d = AdmissibleNow(
+        *ctx_.fleet, r_.id, rec_.plan.domain_budget, hosts_, r_.current_wave);
     if (d.waiting == 0 && r_.reason.starts_with("waiting: ")) {
       d.reason = absl::StrCat("wave ", r_.current_wave + 1,
                               " admitted within the failure-domain budget");
@@ -155,6 +161,12 @@ class Step {
   // Applying -> converged or failed, from what agents reported.
   void TrackApplies() {
     for (auto& [id, h] : hosts_) {
+      if (h.state == HostState::kConverged && Silent(id, h.updated)) {
+        SetHost(h, HostState::kFailed,
+                absl::StrCat("agent gone for more than ", Dur(ctx_.agent_grace),
+                             " after converging"));
+        continue;
+      }
       if (h.state != HostState::kApplying) continue;
       auto a = ctx_.agents->LastApply(id, Var());
       if (a && a->generation >= h.generation) {
@@ -169,8 +181,9 @@ class Step {
         }
       }
       if (Silent(id, h.updated)) {
-        SetHost(h, HostState::kFailed,
-                absl::StrCat("agent silent for more than ", Dur(ctx_.agent_grace)));
+        SetHost(
+            h, HostState::kFailed,
+            absl::StrCat("agent silent for more than ", Dur(ctx_.agent_grace)));
       }
     }
   }
@@ -189,10 +202,43 @@ class Step {
         v.summary, v.evidence_json, g.dry_run, ctx_.now});
   }
 
+  // A breach counts once per new data: the reconciler evaluates every tick,
+  // far more often than agents sample, and a tick that reads the same
+  // samples again is the same breach, not another one in a row.
+  bool NewBreach(const std::string& gate, const GateVerdict& v) {
+    if (!v.data_at) return true;
+    auto [seen, first] = rec_.gates.breach_data.try_emplace(gate, *v.data_at);
+    if (first) return true;
+    if (*v.data_at <= seen->second) return false;
+    seen->second = *v.data_at;
+    return true;
+  }
+
   // Evaluates every gate. Returns the summary of the first gate that failed
   // for real (not dry run, enough consecutive breaches), or "" if none did.
   // `all_pass` tells whether every acting gate passed.
-  std::string EvaluateGates(bool final, bool* all_pass, std::string* inconclusive) {
+  // True for `agent_grace` after the controller (re)loaded its model.
+  bool Warming() const { return ctx_.now - ctx_.started < ctx_.agent_grace; }
+
+  // Whether a gate lacks a sample from a host whose agent is away but not
+  // yet past its grace (or from any host while warming up): that host will
+  // either report or be failed, so there is no verdict yet.
+  bool AwaitsAgents(const GateSpec& g, const GateInput& in) const {
+    if (g.kind == GateKind::kFailedHosts) return false;
+    auto away = [&](const std::string& host) {
+      return Warming() || !ctx_.agents->Connected(host);
+    };
+    for (const auto& [host, value] : in.samples) {
+      if (!value && away(host)) return true;
+    }
+    for (const auto& [host, series] : in.changed_series) {
+      if (series.empty() && away(host)) return true;
+    }
+    return false;
+  }
+
+  std::string EvaluateGates(bool final, bool* all_pass,
+                            std::string* inconclusive) {
     std::vector<const GateSpec*> gates;
     bool has_failed_hosts_gate = false;
     for (const GateSpec& g : rec_.plan.gates) {
@@ -203,9 +249,21 @@ class Step {
     *all_pass = true;
     std::string failure;
     for (const GateSpec* g : gates) {
-      GateVerdict v = EvaluateGate(*g, InputFor(*g));
+      GateInput input = InputFor(*g);
+      if (AwaitsAgents(*g, input)) {
+        // E.g. agents reconnecting to a controller that just started, whose
+        // health window is empty: no verdict either way yet.
+        *all_pass = false;
+        awaiting_agents_ = true;
+        continue;
+      }
+      GateVerdict v = EvaluateGate(*g, input);
       int& breaches = rec_.gates.breaches[g->name];
-      breaches = v.result == GateResult::kFail ? breaches + 1 : 0;
+      if (v.result != GateResult::kFail) {
+        breaches = 0;
+      } else if (NewBreach(g->name, v)) {
+        ++breaches;
+      }
       bool acts = !g->dry_run;
       if (v.result == GateResult::kFail) {
         if (g->dry_run || breaches >= g->consecutive_breaches) Record(*g, v);
@@ -214,7 +272,8 @@ class Step {
         }
       }
       if (acts && v.result != GateResult::kPass) *all_pass = false;
-      if (acts && v.result == GateResult::kInconclusive && inconclusive->empty()) {
+      if (acts && v.result == GateResult::kInconclusive &&
+          inconclusive->empty()) {
         *inconclusive = v.summary;
       }
       if (final && v.result != GateResult::kFail) Record(*g, v);
@@ -245,9 +304,9 @@ class Step {
 
     bool all_pass = false;
     std::string inconclusive;
-    const bool bake_over = r_.phase == WavePhase::kBaking &&
-                           ctx_.now >= r_.phase_started +
-                                           WaveBake(rec_.plan, r_.wave_count);
+    const bool bake_over =
+        r_.phase == WavePhase::kBaking &&
+        ctx_.now >= r_.phase_started + WaveBake(rec_.plan, r_.wave_count);
     std::string failure = EvaluateGates(bake_over, &all_pass, &inconclusive);
     if (!failure.empty()) return Fail(failure, rec_.plan.on_failure);
 
@@ -272,6 +331,8 @@ class Step {
       return;
     }
     if (!bake_over) return;
+    // Samples still due from agents that are away: wait, do not conclude.
+    if (!all_pass && awaiting_agents_) return;
     if (!all_pass) {
       return Fail(absl::StrCat("inconclusive at the end of the bake of wave ",
                                r_.current_wave + 1, ": ", inconclusive),
@@ -280,12 +341,13 @@ class Step {
     if (r_.current_wave + 1 < r_.wave_count) {
       r_.current_wave++;
       SetPhase(WavePhase::kAdmitting);
-      Audit("wave_started", absl::StrCat("wave ", r_.current_wave + 1, " of ",
-                                         r_.wave_count));
+      Audit("wave_started",
+            absl::StrCat("wave ", r_.current_wave + 1, " of ", r_.wave_count));
       Admit();  // admit at once rather than on the next tick
       return;
     }
-    SetRollout(RolloutState::kSucceeded, "every wave converged and passed its gates");
+    SetRollout(RolloutState::kSucceeded,
+               "every wave converged and passed its gates");
     Audit("succeeded", r_.reason);
     for (const auto& [id, h] : hosts_) {
       if (h.state == HostState::kWaiting || h.state == HostState::kAdmitting) {
@@ -298,37 +360,45 @@ class Step {
     bool pending = false;
     int failed = 0;
     for (auto& [id, h] : hosts_) {
-      if (h.state == HostState::kFailed && h.message.rfind("rollback", 0) == 0) {
+      if (h.state == HostState::kFailed &&
+          h.message.rfind("rollback", 0) == 0) {
         ++failed;
       }
       if (h.state != HostState::kRollingBack) continue;
       auto a = ctx_.agents->LastApply(id, Var());
       if (a && a->generation >= h.generation) {
         if (a->ok && common::SameValue(a->actual, h.previous)) {
-          SetHost(h, HostState::kRolledBack, "previous value restored");
+          constexpr std::string_view kAfter = "previous value sent after: ";
+          SetHost(h, HostState::kRolledBack,
+                  absl::StartsWith(h.message, std::string(kAfter))
+                      ? absl::StrCat("previous value restored after: ",
+                                     h.message.substr(kAfter.size()))
+                      : "previous value restored");
           continue;
         }
         if (!a->ok) {
           h.output_tail = a->output_tail;
-          SetHost(h, HostState::kFailed, absl::StrCat("rollback failed: ", a->message));
+          SetHost(h, HostState::kFailed,
+                  absl::StrCat("rollback failed: ", a->message));
           ++failed;
           continue;
         }
       }
       if (Silent(id, h.updated)) {
-        SetHost(h, HostState::kFailed,
-                absl::StrCat("rollback unconfirmed: agent silent for more than ",
-                             Dur(ctx_.agent_grace)));
+        SetHost(
+            h, HostState::kFailed,
+            absl::StrCat("rollback unconfirmed: agent silent for more than ",
+                         Dur(ctx_.agent_grace)));
         ++failed;
         continue;
       }
       pending = true;
     }
     if (pending) return;
-    std::string why = failed == 0
-                          ? r_.reason
-                          : absl::StrCat(r_.reason, " (", failed,
-                                         " host(s) did not confirm the rollback)");
+    std::string why =
+        failed == 0 ? r_.reason
+                    : absl::StrCat(r_.reason, " (", failed,
+                                   " host(s) did not confirm the rollback)");
     SetRollout(RolloutState::kRolledBack, why);
     Audit("rolled_back", why);
   }
@@ -351,6 +421,7 @@ class Step {
   std::set<std::string> changed_;
   bool rollout_changed_ = false;
   bool rolled_back_ = false;
+  bool awaiting_agents_ = false;
 };
 
 }  // namespace
@@ -393,8 +464,11 @@ void StartRollback(const RolloutRecord& rec, const std::string& reason,
       case HostState::kConverged:
         h.generation = gens->Touch(id);
         out->desired.push_back(HostDesired{id, r.spec, h.previous, r.id});
+        // A failed host keeps why it failed: that is what on-call reads.
+        h.message = h.state == HostState::kFailed
+                        ? absl::StrCat("previous value sent after: ", h.message)
+                        : "previous value sent";
         h.state = HostState::kRollingBack;
-        h.message = "previous value sent";
         any = true;
         break;
       default:

@@ -19,6 +19,10 @@ struct StepContext {
   absl::Time now;
   // An agent silent this long counts as failed.
   absl::Duration agent_grace = absl::Seconds(30);
+  // When the controller loaded its model. For agent_grace after it, gates
+  // that lack samples neither fail nor conclude a bake: the health window
+  // starts empty and agents are still reconnecting.
+  absl::Time started = absl::InfinitePast();
 };
 
 // The generations this tick's pushes will carry: a host whose desired state

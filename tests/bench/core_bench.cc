@@ -85,7 +85,7 @@ void BM_StepBakingRollout(benchmark::State& state) {
     health.Record(id, "up", HealthWindow::Point{now, true, 1.0});
   }
   StepContext ctx{&fleet, &agents, &health, now + absl::Seconds(1),
-                  absl::Seconds(30)};
+                  absl::Seconds(30), absl::InfinitePast()};
   for (auto _ : state) {
     GenerationPlan tick_gens(&fleet);
     Mutation out;

@@ -60,7 +60,8 @@ class CohortStepTest : public ::testing::Test {
   void Step() {
     GenerationPlan gens(&fleet_);
     Mutation m;
-    StepContext ctx{&fleet_, &agents_, &health_, now_, absl::Seconds(30)};
+    StepContext ctx{&fleet_, &agents_, &health_, now_, absl::Seconds(30),
+                    started_};
     StepRollout(fleet_.rollouts.at("r-1"), ctx, &gens, &m);
     Apply(m, gens);
   }
@@ -130,6 +131,7 @@ class CohortStepTest : public ::testing::Test {
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
+  absl::Time started_ = absl::InfinitePast();  // the controller's load
   int tick_ = 0;
   Fleet fleet_;
   Plan plan_;

@@ -65,7 +65,8 @@ class RolloutStepTest : public ::testing::Test {
   Mutation Step() {
     GenerationPlan gens(&fleet_);
     Mutation m;
-    StepContext ctx{&fleet_, &agents_, &health_, now_, absl::Seconds(30)};
+    StepContext ctx{&fleet_, &agents_, &health_, now_, absl::Seconds(30),
+                    started_};
     StepRollout(fleet_.rollouts.at("r-1"), ctx, &gens, &m);
     pending_gens_ = gens.touched();
     Apply(m);
@@ -74,7 +75,8 @@ class RolloutStepTest : public ::testing::Test {
 
   // Agents apply whatever the controller enforces on them and report
   // healthy unless listed in `sick`.
-  void AgentsConverge(const std::set<std::string>& sick = {}) {
+  void AgentsConverge(const std::set<std::string>& sick = {},
+                      bool with_samples = true) {
     for (const auto& [host, vars] : fleet_.desired) {
       auto it = vars.find(kVar);
       if (it == vars.end()) continue;
@@ -83,6 +85,7 @@ class RolloutStepTest : public ::testing::Test {
       agents_.actual[{host, kVar}] = it->second.value;
     }
     for (const auto& [id, h] : fleet_.hosts) {
+      if (!with_samples) break;
       health_.Record(id, "up", HealthWindow::Point{now_, true, sick.count(id) ? 0.0 : 1.0});
     }
   }
@@ -107,6 +110,7 @@ class RolloutStepTest : public ::testing::Test {
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
+  absl::Time started_ = absl::InfinitePast();  // the controller's load
   Fleet fleet_;
   Plan plan_;
   testing::FakeAgents agents_;
@@ -267,6 +271,24 @@ TEST_F(RolloutStepTest, GateNeedingThreeBreachesIgnoresOneBlip) {
   Advance(absl::Seconds(1));
   AgentsConverge();
   Step();
+  RunUntilSettled();
+  EXPECT_EQ(Rec().rollout.state, RolloutState::kSucceeded);
+}
+
+TEST_F(RolloutStepTest, RightAfterARestartMissingSamplesHoldTheBakeInsteadOfPausing) {
+  Submit();
+  Step();                                          // wave 1 admitted
+  AgentsConverge({}, /*with_samples=*/false);
+  Step();                                          // converged: baking
+  ASSERT_EQ(Rec().rollout.phase, WavePhase::kBaking);
+  // The controller was down past the end of the bake and just started: its
+  // health window is empty and agents have not reported yet.
+  Advance(plan_.bake + absl::Seconds(1));
+  started_ = now_;
+  Step();
+  EXPECT_EQ(Rec().rollout.state, RolloutState::kRunning) << Rec().rollout.reason;
+  Advance(absl::Seconds(1));
+  AgentsConverge();  // samples arrive
   RunUntilSettled();
   EXPECT_EQ(Rec().rollout.state, RolloutState::kSucceeded);
 }
