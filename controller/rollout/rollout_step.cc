@@ -8,7 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "common/value.h"
 #include "controller/rollout/domain_budget.h"
-#include "controller/rollout/gate_input.h"
+#include "controller/rollout/gate_round.h"
 #include "controller/rollout/wave_sizes.h"
 
 namespace swell::controller {
@@ -16,21 +16,6 @@ namespace {
 
 std::string Dur(absl::Duration d) {
   return absl::FormatDuration(absl::Trunc(d, absl::Seconds(1)));
-}
-
-// A plan without a failed-hosts gate still must not advance past hosts that
-// failed: this is the gate it gets.
-const GateSpec& ImplicitFailedHostsGate() {
-  static const GateSpec* g = [] {
-    auto* s = new GateSpec;
-    s->name = "failed-hosts";
-    s->check = "failed_hosts <= 0";
-    s->kind = GateKind::kFailedHosts;
-    s->op = Comparison::kLe;
-    s->threshold = 0;
-    return s;
-  }();
-  return *g;
 }
 
 // One step of one rollout. Works on copies; Finish() emits what changed.
@@ -188,99 +173,6 @@ class Step {
     }
   }
 
-  GateInput InputFor(const GateSpec& g) const {
-    return GateInputFor(g, hosts_, ctx_.fleet->hosts, *ctx_.health,
-                        r_.phase_started);
-  }
-
-  void Record(const GateSpec& g, const GateVerdict& v) {
-    std::string key = absl::StrCat(r_.current_wave, "/", g.name, "/",
-                                   std::string(GateResultName(v.result)));
-    if (!rec_.gates.recorded.insert(key).second) return;
-    out_->verdicts.push_back(VerdictRecord{
-        r_.id, r_.current_wave, g.name, std::string(GateResultName(v.result)),
-        v.summary, v.evidence_json, g.dry_run, ctx_.now});
-  }
-
-  // A breach counts once per new data: the reconciler evaluates every tick,
-  // far more often than agents sample, and a tick that reads the same
-  // samples again is the same breach, not another one in a row.
-  bool NewBreach(const std::string& gate, const GateVerdict& v) {
-    if (!v.data_at) return true;
-    auto [seen, first] = rec_.gates.breach_data.try_emplace(gate, *v.data_at);
-    if (first) return true;
-    if (*v.data_at <= seen->second) return false;
-    seen->second = *v.data_at;
-    return true;
-  }
-
-  // Evaluates every gate. Returns the summary of the first gate that failed
-  // for real (not dry run, enough consecutive breaches), or "" if none did.
-  // `all_pass` tells whether every acting gate passed.
-  // True for `agent_grace` after the controller (re)loaded its model.
-  bool Warming() const { return ctx_.now - ctx_.started < ctx_.agent_grace; }
-
-  // Whether a gate lacks a sample from a host whose agent is away but not
-  // yet past its grace (or from any host while warming up): that host will
-  // either report or be failed, so there is no verdict yet.
-  bool AwaitsAgents(const GateSpec& g, const GateInput& in) const {
-    if (g.kind == GateKind::kFailedHosts) return false;
-    auto away = [&](const std::string& host) {
-      return Warming() || !ctx_.agents->Connected(host);
-    };
-    for (const auto& [host, value] : in.samples) {
-      if (!value && away(host)) return true;
-    }
-    for (const auto& [host, series] : in.changed_series) {
-      if (series.empty() && away(host)) return true;
-    }
-    return false;
-  }
-
-  std::string EvaluateGates(bool final, bool* all_pass,
-                            std::string* inconclusive) {
-    std::vector<const GateSpec*> gates;
-    bool has_failed_hosts_gate = false;
-    for (const GateSpec& g : rec_.plan.gates) {
-      gates.push_back(&g);
-      has_failed_hosts_gate |= g.kind == GateKind::kFailedHosts;
-    }
-    if (!has_failed_hosts_gate) gates.push_back(&ImplicitFailedHostsGate());
-    *all_pass = true;
-    std::string failure;
-    for (const GateSpec* g : gates) {
-      GateInput input = InputFor(*g);
-      if (AwaitsAgents(*g, input)) {
-        // E.g. agents reconnecting to a controller that just started, whose
-        // health window is empty: no verdict either way yet.
-        *all_pass = false;
-        awaiting_agents_ = true;
-        continue;
-      }
-      GateVerdict v = EvaluateGate(*g, input);
-      int& breaches = rec_.gates.breaches[g->name];
-      if (v.result != GateResult::kFail) {
-        breaches = 0;
-      } else if (NewBreach(g->name, v)) {
-        ++breaches;
-      }
-      bool acts = !g->dry_run;
-      if (v.result == GateResult::kFail) {
-        if (g->dry_run || breaches >= g->consecutive_breaches) Record(*g, v);
-        if (acts && breaches >= g->consecutive_breaches && failure.empty()) {
-          failure = v.summary;
-        }
-      }
-      if (acts && v.result != GateResult::kPass) *all_pass = false;
-      if (acts && v.result == GateResult::kInconclusive &&
-          inconclusive->empty()) {
-        *inconclusive = v.summary;
-      }
-      if (final && v.result != GateResult::kFail) Record(*g, v);
-    }
-    return failure;
-  }
-
   void Fail(const std::string& why, FailureAction action) {
     Audit("gate_failed", why);
     if (action == FailureAction::kRollback) {
@@ -302,13 +194,14 @@ class Step {
     if (r_.phase == WavePhase::kAdmitting) Admit();
     TrackApplies();
 
-    bool all_pass = false;
-    std::string inconclusive;
     const bool bake_over =
         r_.phase == WavePhase::kBaking &&
         ctx_.now >= r_.phase_started + WaveBake(rec_.plan, r_.wave_count);
-    std::string failure = EvaluateGates(bake_over, &all_pass, &inconclusive);
-    if (!failure.empty()) return Fail(failure, rec_.plan.on_failure);
+    GateRoundResult gates =
+        EvaluateGateRound(rec_, r_, hosts_, ctx_, bake_over);
+    for (auto& v : gates.verdicts) out_->verdicts.push_back(std::move(v));
+    if (!gates.failure.empty())
+      return Fail(gates.failure, rec_.plan.on_failure);
 
     if (r_.phase == WavePhase::kConverging) {
       bool pending = false;
@@ -332,10 +225,10 @@ class Step {
     }
     if (!bake_over) return;
     // Samples still due from agents that are away: wait, do not conclude.
-    if (!all_pass && awaiting_agents_) return;
-    if (!all_pass) {
+    if (!gates.all_pass && gates.awaiting_agents) return;
+    if (!gates.all_pass) {
       return Fail(absl::StrCat("inconclusive at the end of the bake of wave ",
-                               r_.current_wave + 1, ": ", inconclusive),
+                               r_.current_wave + 1, ": ", gates.inconclusive),
                   rec_.plan.on_inconclusive);
     }
     if (r_.current_wave + 1 < r_.wave_count) {
@@ -421,7 +314,6 @@ class Step {
   std::set<std::string> changed_;
   bool rollout_changed_ = false;
   bool rolled_back_ = false;
-  bool awaiting_agents_ = false;
 };
 
 }  // namespace
