@@ -9,6 +9,7 @@
 #include "agent/appliers/file_applier.h"
 #include "agent/appliers/package_applier.h"
 #include "agent/atomic_file.h"
+#include "agent/collectors/collector_spec.h"
 #include "agent/desired_state_file.h"
 #include "agent/docker/docker_health.h"
 #include "spdlog/spdlog.h"
@@ -63,6 +64,10 @@ absl::Status Agent::Start() {
       [this](const swell::v1::DesiredState& s) { OnDesired(s); });
   enforcer_ = std::make_unique<Enforcer>(std::move(appliers), journal_.get(),
                                          link_.get(), config_.resync_interval);
+  std::vector<ScheduledSource> sources{{docker_health, config_.check_interval}};
+  for (const CollectorSpec& c : config_.collectors) {
+    sources.push_back({MakeCollector(c, env), c.interval});
+  }
   checks_ = std::make_unique<CheckScheduler>(
       config_.checks, env,
       [this](std::vector<swell::v1::Sample> samples) {
@@ -72,7 +77,7 @@ absl::Status Agent::Start() {
         }
         link_->Send(message);  // dropped while disconnected
       },
-      std::vector<ScheduledSource>{{docker_health, config_.check_interval}});
+      std::move(sources));
 
   absl::StatusOr<swell::v1::DesiredState> saved =
       LoadDesiredState(desired_state_path());

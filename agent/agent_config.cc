@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "agent/atomic_file.h"
 #include "agent/root_path.h"
+#include "agent/yaml_fields.h"
 #include "yaml-cpp/yaml.h"
 
 namespace swell::agent {
@@ -18,46 +19,8 @@ namespace {
 constexpr size_t kMaxLabels = 64;
 constexpr size_t kMaxLabelBytes = 256;
 constexpr size_t kMaxChecks = 256;
+constexpr size_t kMaxCollectors = 64;
 constexpr absl::Duration kMinCheckInterval = absl::Seconds(1);
-
-std::string Where(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return "";
-  return absl::StrCat(" (line ", mark.line + 1, ", column ", mark.column + 1,
-                      ")");
-}
-
-absl::Status Bad(const YAML::Node& node, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(what, Where(node)));
-}
-
-absl::StatusOr<std::string> Scalar(const YAML::Node& node,
-                                   absl::string_view key) {
-  if (!node.IsScalar())
-    return Bad(node, absl::StrCat(key, " must be a string"));
-  return node.as<std::string>();
-}
-
-absl::StatusOr<absl::Duration> ParseDurationText(absl::string_view text,
-                                                 absl::string_view key) {
-  absl::Duration d;
-  int64_t seconds;
-  if (absl::SimpleAtoi(text, &seconds)) return absl::Seconds(seconds);
-  if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        key, ": '", text, "' is not a positive duration like 5s or 500ms"));
-  }
-  return d;
-}
-
-absl::StatusOr<absl::Duration> DurationNode(const YAML::Node& node,
-                                            absl::string_view key) {
-  absl::StatusOr<std::string> text = Scalar(node, key);
-  if (!text.ok()) return text.status();
-  absl::StatusOr<absl::Duration> d = ParseDurationText(*text, key);
-  if (!d.ok()) return Bad(node, d.status().message());
-  return d;
-}
 
 absl::Status AddLabel(std::map<std::string, std::string>& labels,
                       std::string key, std::string value) {
@@ -83,18 +46,19 @@ void AddControllers(std::vector<std::string>& out, absl::string_view list) {
 }
 
 absl::StatusOr<AgentConfigFile::Check> ParseCheck(const YAML::Node& node) {
-  if (!node.IsMap()) return Bad(node, "each check must be a map");
+  if (!node.IsMap()) return YamlBad(node, "each check must be a map");
   AgentConfigFile::Check check;
   bool has_parse = false;
   for (const auto& kv : node) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     if (key == "name" || key == "command") {
-      absl::StatusOr<std::string> s = Scalar(v, absl::StrCat("check ", key));
+      absl::StatusOr<std::string> s =
+          YamlScalar(v, absl::StrCat("check ", key));
       if (!s.ok()) return s.status();
       (key == "name" ? check.spec.name : check.spec.command) = *s;
     } else if (key == "interval" || key == "timeout") {
-      absl::StatusOr<absl::Duration> d = DurationNode(v, key);
+      absl::StatusOr<absl::Duration> d = YamlDuration(v, key);
       if (!d.ok()) return d.status();
       if (key == "interval") {
         check.spec.interval = *d;
@@ -103,26 +67,26 @@ absl::StatusOr<AgentConfigFile::Check> ParseCheck(const YAML::Node& node) {
         check.spec.timeout = *d;
       }
     } else if (key == "parse") {
-      absl::StatusOr<std::string> s = Scalar(v, "parse");
+      absl::StatusOr<std::string> s = YamlScalar(v, "parse");
       if (!s.ok()) return s.status();
       if (*s == "exit") {
         check.spec.parse = CheckParse::kExit;
       } else if (*s == "number") {
         check.spec.parse = CheckParse::kNumber;
       } else {
-        return Bad(v, "parse must be 'exit' or 'number'");
+        return YamlBad(v, "parse must be 'exit' or 'number'");
       }
       has_parse = true;
     } else {
-      return Bad(kv.first, absl::StrCat("unknown check key '", key, "'"));
+      return YamlBad(kv.first, absl::StrCat("unknown check key '", key, "'"));
     }
   }
   if (check.spec.name.empty() || check.spec.command.empty()) {
-    return Bad(node, "a check needs a name and a command");
+    return YamlBad(node, "a check needs a name and a command");
   }
   if (!has_parse) {
-    return Bad(node, absl::StrCat("check '", check.spec.name,
-                                  "' needs parse: exit or parse: number"));
+    return YamlBad(node, absl::StrCat("check '", check.spec.name,
+                                      "' needs parse: exit or parse: number"));
   }
   return check;
 }
@@ -130,12 +94,12 @@ absl::StatusOr<AgentConfigFile::Check> ParseCheck(const YAML::Node& node) {
 absl::StatusOr<AgentConfigFile> ParseRoot(const YAML::Node& root) {
   AgentConfigFile file;
   if (root.IsNull()) return file;
-  if (!root.IsMap()) return Bad(root, "the agent config must be a map");
+  if (!root.IsMap()) return YamlBad(root, "the agent config must be a map");
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     if (key == "host_id" || key == "root" || key == "state_dir") {
-      absl::StatusOr<std::string> s = Scalar(v, key);
+      absl::StatusOr<std::string> s = YamlScalar(v, key);
       if (!s.ok()) return s.status();
       (key == "host_id" ? file.host_id
        : key == "root"  ? file.root
@@ -145,35 +109,52 @@ absl::StatusOr<AgentConfigFile> ParseRoot(const YAML::Node& root) {
         AddControllers(file.controllers, v.as<std::string>());
       } else if (v.IsSequence()) {
         for (const auto& a : v) {
-          absl::StatusOr<std::string> s = Scalar(a, "controllers entry");
+          absl::StatusOr<std::string> s = YamlScalar(a, "controllers entry");
           if (!s.ok()) return s.status();
           AddControllers(file.controllers, *s);
         }
       } else {
-        return Bad(v, "controllers must be a list of host:port");
+        return YamlBad(v, "controllers must be a list of host:port");
       }
     } else if (key == "labels") {
-      if (!v.IsMap()) return Bad(v, "labels must be a map");
+      if (!v.IsMap()) return YamlBad(v, "labels must be a map");
       for (const auto& label : v) {
-        absl::StatusOr<std::string> value = Scalar(label.second, "label value");
+        absl::StatusOr<std::string> value =
+            YamlScalar(label.second, "label value");
         if (!value.ok()) return value.status();
         absl::Status s =
             AddLabel(file.labels, label.first.as<std::string>(), *value);
-        if (!s.ok()) return Bad(label.first, s.message());
+        if (!s.ok()) return YamlBad(label.first, s.message());
       }
     } else if (key == "check_interval") {
-      absl::StatusOr<absl::Duration> d = DurationNode(v, key);
+      absl::StatusOr<absl::Duration> d = YamlDuration(v, key);
       if (!d.ok()) return d.status();
       file.check_interval = *d;
     } else if (key == "checks") {
-      if (!v.IsSequence()) return Bad(v, "checks must be a list");
+      if (!v.IsSequence()) return YamlBad(v, "checks must be a list");
       for (const auto& c : v) {
         absl::StatusOr<AgentConfigFile::Check> check = ParseCheck(c);
         if (!check.ok()) return check.status();
         file.checks.push_back(*std::move(check));
       }
+    } else if (key == "collectors") {
+      if (!v.IsSequence()) return YamlBad(v, "collectors must be a list");
+      if (v.size() > kMaxCollectors) {
+        return YamlBad(
+            v, absl::StrCat("more than ", kMaxCollectors, " collectors"));
+      }
+      std::set<std::string> names;
+      for (const auto& c : v) {
+        absl::StatusOr<CollectorEntry> entry = ParseCollectorYaml(c);
+        if (!entry.ok()) return entry.status();
+        if (!names.insert(entry->spec.name).second) {
+          return YamlBad(c, absl::StrCat("collector '", entry->spec.name,
+                                         "' is named twice"));
+        }
+        file.collectors.push_back(*std::move(entry));
+      }
     } else {
-      return Bad(kv.first, absl::StrCat("unknown key '", key, "'"));
+      return YamlBad(kv.first, absl::StrCat("unknown key '", key, "'"));
     }
   }
   return file;
@@ -278,6 +259,20 @@ absl::StatusOr<AgentConfig> MergeAgentConfig(
           " is below the minimum of 1s"));
     }
     config.checks.push_back(spec);
+  }
+  std::set<std::string> samples;
+  for (const CollectorEntry& c : file.collectors) {
+    CollectorSpec spec = c.spec;
+    if (!c.has_interval) spec.interval = config.check_interval;
+    for (const std::string& sample : CollectorSampleNames(spec)) {
+      if (checks.count(sample) > 0 || !samples.insert(sample).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("collector '", spec.name, "' reports sample '", sample,
+                         "', which another check or collector "
+                         "reports too"));
+      }
+    }
+    config.collectors.push_back(std::move(spec));
   }
   return config;
 }

@@ -8,6 +8,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "agent/collector_config.h"
+#include "agent/collectors/collector_spec.h"
 #include "agent/collectors/command_check.h"
 
 namespace swell::agent {
@@ -27,6 +29,8 @@ struct AgentConfig {
   // Absolute, already below root.
   std::string state_dir = kDefaultStateDir;
   std::vector<CheckSpec> checks;
+  // No two report a sample of the same name, nor one a check reports.
+  std::vector<CollectorSpec> collectors;
   // How often built-in samples (the Docker engine's) are collected: the
   // check interval of checks that do not set their own.
   absl::Duration check_interval = absl::Seconds(5);
@@ -42,7 +46,8 @@ struct AgentConfig {
 // What a --config YAML file may set. Unset fields are left to flags and
 // defaults. Keys: host_id, controllers (list or comma-separated string),
 // labels (map), root, state_dir, check_interval, checks (list of {name,
-// command, interval, timeout, parse: exit|number}).
+// command, interval, timeout, parse: exit|number}), collectors (list, see
+// ParseCollectorYaml; docs/agent.md).
 struct AgentConfigFile {
   std::optional<std::string> host_id;
   std::vector<std::string> controllers;
@@ -56,6 +61,7 @@ struct AgentConfigFile {
     bool has_interval = false;
   };
   std::vector<Check> checks;
+  std::vector<CollectorEntry> collectors;  // names unique
 };
 
 // The values given on the command line; empty/nullopt means "not given".

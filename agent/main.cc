@@ -40,8 +40,10 @@ ABSL_FLAG(std::string, state_dir, swell::agent::kDefaultStateDir,
           "/tmp/h1/var/lib/swell-agent.");
 ABSL_FLAG(std::string, config, "",
           "YAML file with host_id, controllers, labels, root, state_dir, "
-          "check_interval and checks ({name, command, interval, timeout, "
-          "parse: exit|number}). Flags given on the command line override it.");
+          "check_interval, checks ({name, command, interval, timeout, "
+          "parse: exit|number}) and collectors (kind: prometheus, http or "
+          "systemd; see docs/agent.md). Flags given on the command line "
+          "override it.");
 ABSL_FLAG(std::string, check, "",
           "A health check NAME=COMMAND (repeatable). The command runs without "
           "a shell, with SWELL_ROOT and SWELL_HOST_ID set, and its sample is "
@@ -195,10 +197,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::info(
-      "swell-agent {} host {} root {} state {} controllers {} checks {}",
+      "swell-agent {} host {} root {} state {} controllers {} checks {} "
+      "collectors {}",
       swell::agent::kAgentVersion, config->host_id, config->root,
       config->state_dir, absl::StrJoin(config->controllers, ","),
-      config->checks.size());
+      config->checks.size(), config->collectors.size());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("{}: stopping", strsignal(sig));

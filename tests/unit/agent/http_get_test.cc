@@ -1,0 +1,170 @@
+#include "agent/collectors/http_get.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/unit/agent/http_test_server.h"
+
+namespace swell::agent {
+namespace {
+
+using testing::CannedHttpServer;
+
+LoopbackUrl Url(const std::string& text) {
+  absl::StatusOr<LoopbackUrl> url = ParseLoopbackUrl(text);
+  EXPECT_TRUE(url.ok()) << url.status();
+  return url.value_or(LoopbackUrl{});
+}
+
+TEST(LoopbackUrlTest, AcceptsLoopbackHostsWithPortAndPath) {
+  LoopbackUrl a = Url("http://127.0.0.1:9100/metrics?x=1");
+  EXPECT_FALSE(a.ipv6);
+  EXPECT_EQ(a.port, 9100);
+  EXPECT_EQ(a.path, "/metrics?x=1");
+  EXPECT_EQ(a.host_header, "127.0.0.1:9100");
+  LoopbackUrl b = Url("http://localhost");
+  EXPECT_FALSE(b.ipv6);
+  EXPECT_EQ(b.port, 80);
+  EXPECT_EQ(b.path, "/");
+  LoopbackUrl c = Url("http://[::1]:8080/healthz");
+  EXPECT_TRUE(c.ipv6);
+  EXPECT_EQ(c.port, 8080);
+  EXPECT_EQ(c.path, "/healthz");
+}
+
+TEST(LoopbackUrlTest, RefusesOtherHostsSchemesAndBadPorts) {
+  for (const char* bad :
+       {"http://10.0.0.1/metrics", "http://example.com/", "https://127.0.0.1/",
+        "http://127.0.0.2/", "http://localhost.evil.com/",
+        "http://user@127.0.0.1/", "http://127.0.0.1:0/",
+        "http://127.0.0.1:99999/", "http://127.0.0.1:x/", "127.0.0.1:80",
+        "http://[::2]/"}) {
+    EXPECT_FALSE(ParseLoopbackUrl(bad).ok()) << bad;
+  }
+  absl::StatusOr<LoopbackUrl> far = ParseLoopbackUrl("http://example.com/");
+  EXPECT_NE(far.status().message().find("not loopback"), std::string::npos);
+}
+
+TEST(HttpGetTest, ReadsAContentLengthResponseAndSendsAGet) {
+  CannedHttpServer server(
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+       "Connection: close\r\n\r\nhello"});
+  absl::StatusOr<HttpResponse> r =
+      HttpGet(Url(server.url("/metrics")), absl::Seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello");
+  ASSERT_EQ(server.requests().size(), 1u);
+  const std::string request = server.requests()[0];
+  EXPECT_EQ(request.rfind("GET /metrics HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_NE(request.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_NE(request.find("Host: 127.0.0.1:"), std::string::npos);
+}
+
+TEST(HttpGetTest, DecodesAChunkedBody) {
+  CannedHttpServer server(
+      {"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "4\r\nnode\r\nA;ext=1\r\n_load1 0.5\r\n0\r\n\r\n"});
+  absl::StatusOr<HttpResponse> r =
+      HttpGet(Url(server.url()), absl::Seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->body, "node_load1 0.5");
+}
+
+TEST(HttpGetTest, ReadsToEofWithoutALength) {
+  CannedHttpServer server({"HTTP/1.0 302 Found\r\nLocation: /x\r\n\r\nmoved"});
+  absl::StatusOr<HttpResponse> r =
+      HttpGet(Url(server.url()), absl::Seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 302);
+  EXPECT_EQ(r->body, "moved");
+}
+
+TEST(HttpGetTest, ShortOrMalformedResponsesAreDataLoss) {
+  for (const char* bad :
+       {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+        "SSH-2.0-OpenSSH\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Le"}) {
+    CannedHttpServer server({bad});
+    absl::StatusOr<HttpResponse> r =
+        HttpGet(Url(server.url()), absl::Seconds(10));
+    EXPECT_TRUE(absl::IsDataLoss(r.status())) << bad << ": " << r.status();
+  }
+}
+
+TEST(HttpGetTest, ABodyPastTheLimitIsRefused) {
+  std::string big =
+      "HTTP/1.1 200 OK\r\n\r\n" + std::string(kMaxHttpResponseBytes + 1, 'x');
+  CannedHttpServer server({big});
+  absl::StatusOr<HttpResponse> r =
+      HttpGet(Url(server.url()), absl::Seconds(30));
+  EXPECT_TRUE(absl::IsResourceExhausted(r.status())) << r.status();
+}
+
+// A port that nothing listens on: bound, then closed.
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(HttpGetTest, ARefusedConnectionIsUnavailable) {
+  LoopbackUrl url = Url("http://127.0.0.1:" + std::to_string(ClosedPort()));
+  absl::StatusOr<HttpResponse> r = HttpGet(url, absl::Seconds(10));
+  EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+}
+
+// Accepts connections into its backlog and never answers.
+class SilentListener {
+ public:
+  SilentListener() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    listen(fd_, 4);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentListener() { close(fd_); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/";
+  }
+
+ private:
+  int fd_;
+  int port_;
+};
+
+TEST(HttpGetTest, ASilentServerTimesOut) {
+  SilentListener server;
+  absl::StatusOr<HttpResponse> r =
+      HttpGet(Url(server.url()), absl::Milliseconds(200));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
+}
+
+TEST(HttpGetTest, CancelStopsTheWait) {
+  SilentListener server;
+  std::atomic<bool> cancel{true};
+  absl::StatusOr<HttpResponse> r =
+      HttpGet(Url(server.url()), absl::Seconds(60), &cancel);
+  EXPECT_TRUE(absl::IsCancelled(r.status())) << r.status();
+}
+
+}  // namespace
+}  // namespace swell::agent
