@@ -47,7 +47,7 @@ absl::Status ParseKindFields(const std::map<std::string, YAML::Node>& keys,
     if (key == "url") {
       absl::StatusOr<std::string> s = YamlScalar(v, "url");
       if (!s.ok()) return s.status();
-      absl::StatusOr<LoopbackUrl> url = ParseLoopbackUrl(*s);
+      absl::StatusOr<common::HttpUrl> url = common::ParseLoopbackUrl(*s);
       if (!url.ok()) {
         return YamlBad(v, absl::StrCat(who, ": url: ", url.status().message()));
       }

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "agent/collectors/http_get.h"
+#include "common/http_client.h"
 #include "agent/collectors/prom_text.h"
 #include "agent/collectors/sample_source.h"
 
@@ -24,7 +24,7 @@ struct CollectorSpec {
   CollectorKind kind = CollectorKind::kPrometheus;
   absl::Duration interval = absl::Seconds(5);
   absl::Duration timeout = absl::Seconds(5);
-  LoopbackUrl url;        // kPrometheus, kHttp
+  common::HttpUrl url;    // kPrometheus, kHttp
   std::string url_text;   // as written, for messages
   PromSelector selector;  // kPrometheus
   bool rate = false;      // kPrometheus: per-second rate of a counter

@@ -13,8 +13,8 @@ HttpProbe::HttpProbe(CollectorSpec spec) : spec_(std::move(spec)) {}
 std::vector<swell::v1::Sample> HttpProbe::Collect(
     const std::atomic<bool>& cancel) {
   const absl::Time start = absl::Now();
-  absl::StatusOr<HttpResponse> response =
-      HttpGet(spec_.url, spec_.timeout, &cancel);
+  absl::StatusOr<common::HttpResponse> response =
+      common::HttpGet(spec_.url, spec_.timeout, &cancel);
   const absl::Time end = absl::Now();
   swell::v1::Sample up;
   up.set_name(spec_.name + "_up");

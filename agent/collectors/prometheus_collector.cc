@@ -44,8 +44,8 @@ PrometheusCollector::PrometheusCollector(CollectorSpec spec)
 
 std::vector<swell::v1::Sample> PrometheusCollector::Collect(
     const std::atomic<bool>& cancel) {
-  absl::StatusOr<HttpResponse> response =
-      HttpGet(spec_.url, spec_.timeout, &cancel);
+  absl::StatusOr<common::HttpResponse> response =
+      common::HttpGet(spec_.url, spec_.timeout, &cancel);
   if (!response.ok()) {
     return Failed(spec_.name, absl::StrCat("GET ", spec_.url_text, ": ",
                                            response.status().message()));

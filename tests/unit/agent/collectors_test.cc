@@ -30,7 +30,7 @@ CollectorSpec PromSpec(const CannedHttpServer& server, bool rate) {
   spec.name = rate ? "requests_per_s" : "idle";
   spec.kind = CollectorKind::kPrometheus;
   spec.url_text = server.url("/metrics");
-  spec.url = *ParseLoopbackUrl(spec.url_text);
+  spec.url = *common::ParseLoopbackUrl(spec.url_text);
   spec.selector.metric = rate ? "http_requests_total" : "cpu";
   if (!rate) spec.selector.labels = {{"mode", "idle"}};
   spec.rate = rate;
@@ -114,7 +114,7 @@ CollectorSpec ProbeSpec(const std::string& url) {
   spec.name = "web";
   spec.kind = CollectorKind::kHttp;
   spec.url_text = url;
-  spec.url = *ParseLoopbackUrl(url);
+  spec.url = *common::ParseLoopbackUrl(url);
   return spec;
 }
 

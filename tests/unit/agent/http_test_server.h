@@ -15,7 +15,7 @@ namespace swell::agent::testing {
 
 // Listens on 127.0.0.1:0 and answers the first responses.size()
 // connections, in order, each with its canned bytes after reading the
-// request head, then closes it. Requests are kept for assertions.
+// request (head, and a Content-Length body), then closes it. Requests are kept for assertions.
 class CannedHttpServer {
  public:
   explicit CannedHttpServer(std::vector<std::string> responses)
@@ -58,6 +58,7 @@ class CannedHttpServer {
         if (n <= 0) break;
         request.append(buf, static_cast<size_t>(n));
       }
+      ReadBody(c, request);
       {
         absl::MutexLock lock(&mu_);
         requests_.push_back(request);
@@ -70,6 +71,21 @@ class CannedHttpServer {
         off += static_cast<size_t>(n);
       }
       close(c);
+    }
+  }
+
+  // Reads the rest of a body announced by Content-Length (a POST's).
+  static void ReadBody(int c, std::string& request) {
+    const std::string key = "Content-Length: ";
+    size_t at = request.find(key);
+    size_t head_end = request.find("\r\n\r\n");
+    if (at == std::string::npos || head_end == std::string::npos) return;
+    size_t want = head_end + 4 + std::stoul(request.substr(at + key.size()));
+    char buf[4096];
+    while (request.size() < want) {
+      ssize_t n = read(c, buf, sizeof(buf));
+      if (n <= 0) break;
+      request.append(buf, static_cast<size_t>(n));
     }
   }
 

@@ -1,4 +1,4 @@
-#include "agent/collectors/http_get.h"
+#include "common/http_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,29 +11,30 @@
 #include "gtest/gtest.h"
 #include "tests/unit/agent/http_test_server.h"
 
-namespace swell::agent {
+namespace swell::common {
 namespace {
 
-using testing::CannedHttpServer;
+using swell::agent::testing::CannedHttpServer;
 
-LoopbackUrl Url(const std::string& text) {
-  absl::StatusOr<LoopbackUrl> url = ParseLoopbackUrl(text);
+HttpUrl Url(const std::string& text) {
+  absl::StatusOr<HttpUrl> url = ParseLoopbackUrl(text);
   EXPECT_TRUE(url.ok()) << url.status();
-  return url.value_or(LoopbackUrl{});
+  return url.value_or(HttpUrl{});
 }
 
 TEST(LoopbackUrlTest, AcceptsLoopbackHostsWithPortAndPath) {
-  LoopbackUrl a = Url("http://127.0.0.1:9100/metrics?x=1");
+  HttpUrl a = Url("http://127.0.0.1:9100/metrics?x=1");
   EXPECT_FALSE(a.ipv6);
   EXPECT_EQ(a.port, 9100);
   EXPECT_EQ(a.path, "/metrics?x=1");
   EXPECT_EQ(a.host_header, "127.0.0.1:9100");
-  LoopbackUrl b = Url("http://localhost");
+  HttpUrl b = Url("http://localhost");
   EXPECT_FALSE(b.ipv6);
   EXPECT_EQ(b.port, 80);
   EXPECT_EQ(b.path, "/");
-  LoopbackUrl c = Url("http://[::1]:8080/healthz");
+  HttpUrl c = Url("http://[::1]:8080/healthz");
   EXPECT_TRUE(c.ipv6);
+  EXPECT_EQ(c.host, "::1");
   EXPECT_EQ(c.port, 8080);
   EXPECT_EQ(c.path, "/healthz");
 }
@@ -47,8 +48,50 @@ TEST(LoopbackUrlTest, RefusesOtherHostsSchemesAndBadPorts) {
         "http://[::2]/"}) {
     EXPECT_FALSE(ParseLoopbackUrl(bad).ok()) << bad;
   }
-  absl::StatusOr<LoopbackUrl> far = ParseLoopbackUrl("http://example.com/");
+  absl::StatusOr<HttpUrl> far = ParseLoopbackUrl("http://example.com/");
   EXPECT_NE(far.status().message().find("not loopback"), std::string::npos);
+}
+
+TEST(HttpUrlTest, AcceptsAnyHostAndKeepsItForResolution) {
+  absl::StatusOr<HttpUrl> named =
+      ParseHttpUrl("http://prometheus.internal:9090/api/v1/query");
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(named->host, "prometheus.internal");
+  EXPECT_EQ(named->port, 9090);
+  EXPECT_EQ(named->path, "/api/v1/query");
+  absl::StatusOr<HttpUrl> v6 = ParseHttpUrl("http://[fd00::5]/");
+  ASSERT_TRUE(v6.ok()) << v6.status();
+  EXPECT_EQ(v6->host, "fd00::5");
+  EXPECT_TRUE(v6->ipv6);
+  for (const char* bad : {"https://p:9090/", "http://:9090/", "http://u@p/",
+                          "http://p:0/", "p:9090"}) {
+    EXPECT_FALSE(ParseHttpUrl(bad).ok()) << bad;
+  }
+}
+
+TEST(FormEncodeTest, KeepsUnreservedAndEncodesTheRest) {
+  EXPECT_EQ(FormEncode("sum(rate(x{a=~\"b|c\"}[1m])) > 0.5"),
+            "sum%28rate%28x%7Ba%3D~%22b%7Cc%22%7D%5B1m%5D%29%29%20%3E%200.5");
+  EXPECT_EQ(FormEncode("a-b_c.d~"), "a-b_c.d~");
+}
+
+TEST(HttpPostTest, SendsTheBodyWithItsTypeAndLength) {
+  CannedHttpServer server(
+      {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+  absl::StatusOr<HttpResponse> r =
+      HttpPost(Url(server.url("/api/v1/query")),
+               "application/x-www-form-urlencoded", "query=up", absl::Seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "ok");
+  ASSERT_EQ(server.requests().size(), 1u);
+  const std::string request = server.requests()[0];
+  EXPECT_EQ(request.rfind("POST /api/v1/query HTTP/1.1\r\n", 0), 0u)
+      << request;
+  EXPECT_NE(
+      request.find("Content-Type: application/x-www-form-urlencoded\r\n"),
+      std::string::npos);
+  EXPECT_NE(request.find("Content-Length: 8\r\n"), std::string::npos);
+  EXPECT_EQ(request.substr(request.size() - 12), "\r\n\r\nquery=up");
 }
 
 TEST(HttpGetTest, ReadsAContentLengthResponseAndSendsAGet) {
@@ -122,7 +165,7 @@ int ClosedPort() {
 }
 
 TEST(HttpGetTest, ARefusedConnectionIsUnavailable) {
-  LoopbackUrl url = Url("http://127.0.0.1:" + std::to_string(ClosedPort()));
+  HttpUrl url = Url("http://127.0.0.1:" + std::to_string(ClosedPort()));
   absl::StatusOr<HttpResponse> r = HttpGet(url, absl::Seconds(10));
   EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
 }
@@ -167,4 +210,4 @@ TEST(HttpGetTest, CancelStopsTheWait) {
 }
 
 }  // namespace
-}  // namespace swell::agent
+}  // namespace swell::common

@@ -1,6 +1,7 @@
-#include "agent/collectors/http_get.h"
+#include "common/http_client.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -20,7 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 
-namespace swell::agent {
+namespace swell::common {
 namespace {
 
 constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
@@ -59,26 +61,10 @@ absl::Status WaitFd(int fd, short events, absl::Time deadline,
   }
 }
 
-absl::Status Connect(int fd, const LoopbackUrl& url, absl::Time deadline,
-                     const std::atomic<bool>* cancel) {
-  sockaddr_storage addr{};
-  socklen_t len;
-  if (url.ipv6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(static_cast<uint16_t>(url.port));
-    a->sin6_addr = in6addr_loopback;
-    len = sizeof(*a);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&addr);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(static_cast<uint16_t>(url.port));
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof(*a);
-  }
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
-    return absl::OkStatus();
-  }
+absl::Status FinishConnect(int fd, const sockaddr* addr, socklen_t len,
+                           absl::Time deadline,
+                           const std::atomic<bool>* cancel) {
+  if (connect(fd, addr, len) == 0) return absl::OkStatus();
   if (errno != EINPROGRESS) {
     return absl::UnavailableError(absl::StrCat("connect: ", strerror(errno)));
   }
@@ -92,6 +78,41 @@ absl::Status Connect(int fd, const LoopbackUrl& url, absl::Time deadline,
     return absl::UnavailableError(absl::StrCat("connect: ", strerror(err)));
   }
   return absl::OkStatus();
+}
+
+// Connects a new non-blocking socket to the first of `url`'s addresses
+// that accepts.
+absl::StatusOr<int> Connect(const HttpUrl& url, absl::Time deadline,
+                            const std::atomic<bool>* cancel) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  const std::string host =
+      absl::EqualsIgnoreCase(url.host, "localhost") ? "127.0.0.1" : url.host;
+  const std::string port = std::to_string(url.port);
+  addrinfo* found = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+      rc != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("resolve ", host, ": ", gai_strerror(rc)));
+  }
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(found,
+                                                           freeaddrinfo);
+  absl::Status last = absl::UnavailableError("no address");
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    0);
+    if (fd < 0) {
+      last = absl::UnavailableError(absl::StrCat("socket: ", strerror(errno)));
+      continue;
+    }
+    last = FinishConnect(fd, a->ai_addr, a->ai_addrlen, deadline, cancel);
+    if (last.ok()) return fd;
+    close(fd);
+    if (absl::IsCancelled(last) || absl::IsDeadlineExceeded(last)) break;
+  }
+  return last;
 }
 
 absl::Status SendAll(int fd, absl::string_view data, absl::Time deadline,
@@ -211,13 +232,13 @@ absl::StatusOr<HttpResponse> ParseResponse(absl::string_view raw) {
 
 }  // namespace
 
-absl::StatusOr<LoopbackUrl> ParseLoopbackUrl(absl::string_view url) {
+absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
   absl::string_view rest = url;
   if (!absl::ConsumePrefix(&rest, "http://")) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", url, "' is not an http:// URL"));
   }
-  LoopbackUrl out;
+  HttpUrl out;
   size_t slash = rest.find_first_of("/?");
   absl::string_view authority = rest.substr(0, slash);
   if (slash != absl::string_view::npos) {
@@ -235,7 +256,8 @@ absl::StatusOr<LoopbackUrl> ParseLoopbackUrl(absl::string_view url) {
     if (close == absl::string_view::npos) {
       return absl::InvalidArgumentError("unterminated [ in host");
     }
-    host = authority.substr(0, close + 1);
+    host = authority.substr(1, close - 1);
+    out.ipv6 = true;
     absl::string_view after = authority.substr(close + 1);
     if (!after.empty() && !absl::ConsumePrefix(&after, ":")) {
       return absl::InvalidArgumentError("bad port");
@@ -246,14 +268,11 @@ absl::StatusOr<LoopbackUrl> ParseLoopbackUrl(absl::string_view url) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
-  if (host == "[::1]") {
-    out.ipv6 = true;
-  } else if (host != "127.0.0.1" &&
-             !absl::EqualsIgnoreCase(host, "localhost")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "host '", host,
-        "' is not loopback: only 127.0.0.1, localhost and [::1] are allowed"));
+  if (host.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", url, "' has no host"));
   }
+  out.host = std::string(host);
   if (!port.empty() && (!absl::SimpleAtoi(port, &out.port) || out.port < 1 ||
                         out.port > 65535)) {
     return absl::InvalidArgumentError(absl::StrCat("bad port '", port, "'"));
@@ -261,23 +280,33 @@ absl::StatusOr<LoopbackUrl> ParseLoopbackUrl(absl::string_view url) {
   return out;
 }
 
-absl::StatusOr<HttpResponse> HttpGet(const LoopbackUrl& url,
-                                     absl::Duration timeout,
-                                     const std::atomic<bool>* cancel) {
+absl::StatusOr<HttpUrl> ParseLoopbackUrl(absl::string_view url) {
+  absl::StatusOr<HttpUrl> out = ParseHttpUrl(url);
+  if (!out.ok()) return out;
+  const bool loopback = out->ipv6 ? out->host == "::1"
+                                  : (out->host == "127.0.0.1" ||
+                                     absl::EqualsIgnoreCase(out->host,
+                                                            "localhost"));
+  if (!loopback) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "host '", out->ipv6 ? absl::StrCat("[", out->host, "]") : out->host,
+        "' is not loopback: only 127.0.0.1, localhost and [::1] are allowed"));
+  }
+  return out;
+}
+
+namespace {
+
+absl::StatusOr<HttpResponse> Exchange(const HttpUrl& url,
+                                      absl::string_view head_and_body,
+                                      absl::Duration timeout,
+                                      const std::atomic<bool>* cancel) {
   const absl::Time deadline = absl::Now() + timeout;
-  Fd fd(socket(url.ipv6 ? AF_INET6 : AF_INET,
-               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) {
-    return absl::UnavailableError(absl::StrCat("socket: ", strerror(errno)));
-  }
-  if (absl::Status s = Connect(fd.get(), url, deadline, cancel); !s.ok()) {
-    return s;
-  }
-  std::string request =
-      absl::StrCat("GET ", url.path, " HTTP/1.1\r\nHost: ", url.host_header,
-                   "\r\nUser-Agent: swell-agent\r\nAccept: */*\r\n"
-                   "Connection: close\r\n\r\n");
-  if (absl::Status s = SendAll(fd.get(), request, deadline, cancel); !s.ok()) {
+  absl::StatusOr<int> connected = Connect(url, deadline, cancel);
+  if (!connected.ok()) return connected.status();
+  Fd fd(*connected);
+  if (absl::Status s = SendAll(fd.get(), head_and_body, deadline, cancel);
+      !s.ok()) {
     return s;
   }
   absl::StatusOr<std::string> raw = ReadToEof(fd.get(), deadline, cancel);
@@ -285,4 +314,50 @@ absl::StatusOr<HttpResponse> HttpGet(const LoopbackUrl& url,
   return ParseResponse(*raw);
 }
 
-}  // namespace swell::agent
+std::string RequestHead(absl::string_view method, const HttpUrl& url) {
+  return absl::StrCat(method, " ", url.path, " HTTP/1.1\r\nHost: ",
+                      url.host_header,
+                      "\r\nUser-Agent: swell\r\nAccept: */*\r\n"
+                      "Connection: close\r\n");
+}
+
+}  // namespace
+
+absl::StatusOr<HttpResponse> HttpGet(const HttpUrl& url,
+                                     absl::Duration timeout,
+                                     const std::atomic<bool>* cancel) {
+  return Exchange(url, absl::StrCat(RequestHead("GET", url), "\r\n"), timeout,
+                  cancel);
+}
+
+absl::StatusOr<HttpResponse> HttpPost(const HttpUrl& url,
+                                      absl::string_view content_type,
+                                      absl::string_view body,
+                                      absl::Duration timeout,
+                                      const std::atomic<bool>* cancel) {
+  return Exchange(url,
+                  absl::StrCat(RequestHead("POST", url),
+                               "Content-Type: ", content_type,
+                               "\r\nContent-Length: ", body.size(), "\r\n\r\n",
+                               body),
+                  timeout, cancel);
+}
+
+std::string FormEncode(absl::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' ||
+        c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace swell::common
