@@ -1,5 +1,6 @@
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -12,9 +13,30 @@
 #include "agent/collectors/collector_spec.h"
 #include "agent/desired_state_file.h"
 #include "agent/docker/docker_health.h"
+#include "prometheus/exposer.h"
 #include "spdlog/spdlog.h"
 
 namespace swell::agent {
+namespace {
+
+// How long a sample may go unreported before /metrics drops it: well past
+// the longest gap between two runs of one check or collector, which run one
+// after another on one thread, each bounded by its timeout.
+absl::Duration StaleAfter(const AgentConfig& config) {
+  absl::Duration longest = config.check_interval;
+  absl::Duration timeouts;
+  for (const CheckSpec& c : config.checks) {
+    longest = std::max(longest, c.interval);
+    timeouts += c.timeout;
+  }
+  for (const CollectorSpec& c : config.collectors) {
+    longest = std::max(longest, c.interval);
+    timeouts += c.timeout;
+  }
+  return 2 * longest + timeouts + absl::Seconds(30);
+}
+
+}  // namespace
 
 Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
 
@@ -68,9 +90,16 @@ absl::Status Agent::Start() {
   for (const CollectorSpec& c : config_.collectors) {
     sources.push_back({MakeCollector(c, env), c.interval});
   }
+  AgentMetrics::Options metrics_options;
+  metrics_options.host_id = config_.host_id;
+  metrics_options.stale_after = StaleAfter(config_);
+  metrics_options.generation = [this] { return generation(); };
+  metrics_options.connected = [this] { return connection() != 0; };
+  metrics_ = std::make_shared<AgentMetrics>(std::move(metrics_options));
   checks_ = std::make_unique<CheckScheduler>(
       config_.checks, env,
       [this](std::vector<swell::v1::Sample> samples) {
+        metrics_->Record(samples);
         swell::v1::AgentMessage message;
         for (swell::v1::Sample& s : samples) {
           *message.mutable_health()->add_samples() = std::move(s);
@@ -91,6 +120,14 @@ absl::Status Agent::Start() {
                   std::string(saved.status().message()));
   }
 
+  if (!config_.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<prometheus::Exposer>> exposer =
+        ServeMetrics(config_.metrics_listen, metrics_);
+    if (!exposer.ok()) return exposer.status();
+    exposer_ = *std::move(exposer);
+    spdlog::info("metrics on http://{}/metrics", config_.metrics_listen);
+  }
+
   started_ = true;
   enforcer_->Start();
   link_->Start();
@@ -101,6 +138,7 @@ absl::Status Agent::Start() {
 void Agent::Stop() {
   if (!started_) return;
   started_ = false;
+  exposer_.reset();
   checks_->Stop();
   enforcer_->Stop();
   link_->Stop();

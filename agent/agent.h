@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "agent/agent_config.h"
+#include "agent/agent_metrics.h"
 #include "agent/collectors/check_scheduler.h"
 #include "agent/controller_link.h"
 #include "agent/enforcer.h"
@@ -25,7 +26,9 @@ class Agent {
   ~Agent();  // stops
 
   // Prepares the state dir, opens the journal, loads the saved desired
-  // state and starts every thread. An error leaves nothing running.
+  // state, serves /metrics when config().metrics_listen is set, and starts
+  // every thread. An error leaves nothing running: kUnavailable when the
+  // metrics address cannot be bound.
   [[nodiscard]] absl::Status Start();
   // Stops checks, the enforcer and the link; returns within a few seconds.
   // Idempotent.
@@ -51,6 +54,10 @@ class Agent {
   std::unique_ptr<ControllerLink> link_;
   std::unique_ptr<Enforcer> enforcer_;
   std::unique_ptr<CheckScheduler> checks_;
+  std::shared_ptr<AgentMetrics> metrics_;
+  // Reads metrics_, enforcer_ and link_ from its own threads: declared
+  // last, so it is gone before them.
+  std::unique_ptr<prometheus::Exposer> exposer_;
   bool started_ = false;
 };
 

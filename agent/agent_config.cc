@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -43,6 +44,11 @@ void AddControllers(std::vector<std::string>& out, absl::string_view list) {
        absl::StrSplit(list, ',', absl::SkipWhitespace())) {
     out.emplace_back(absl::StripAsciiWhitespace(a));
   }
+}
+
+bool IsHostNameChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+         c == '-' || c == '_';
 }
 
 absl::StatusOr<AgentConfigFile::Check> ParseCheck(const YAML::Node& node) {
@@ -126,6 +132,15 @@ absl::StatusOr<AgentConfigFile> ParseRoot(const YAML::Node& root) {
             AddLabel(file.labels, label.first.as<std::string>(), *value);
         if (!s.ok()) return YamlBad(label.first, s.message());
       }
+    } else if (key == "metrics_listen") {
+      absl::StatusOr<std::string> s = YamlScalar(v, key);
+      if (!s.ok()) return s.status();
+      if (!s->empty()) {
+        if (absl::Status valid = ValidateListenAddress(*s); !valid.ok()) {
+          return YamlBad(v, absl::StrCat("metrics_listen: ", valid.message()));
+        }
+      }
+      file.metrics_listen = *s;
     } else if (key == "check_interval") {
       absl::StatusOr<absl::Duration> d = YamlDuration(v, key);
       if (!d.ok()) return d.status();
@@ -161,6 +176,37 @@ absl::StatusOr<AgentConfigFile> ParseRoot(const YAML::Node& root) {
 }
 
 }  // namespace
+
+absl::Status ValidateListenAddress(absl::string_view address) {
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", address, "' is not host:port, e.g. 127.0.0.1:9464"));
+  }
+  absl::string_view host = address.substr(0, colon);
+  absl::string_view port_text = address.substr(colon + 1);
+  int port = 0;
+  if (!absl::SimpleAtoi(port_text, &port) || port < 1 || port > 65535 ||
+      !absl::ascii_isdigit(static_cast<unsigned char>(port_text[0]))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", address, "': the port must be a number in 1..65535"));
+  }
+  bool host_ok;
+  if (absl::ConsumePrefix(&host, "[")) {
+    host_ok = absl::ConsumeSuffix(&host, "]") && !host.empty() &&
+              host.find_first_not_of("0123456789abcdefABCDEF:.") ==
+                  absl::string_view::npos;
+  } else {
+    host_ok =
+        !host.empty() && std::all_of(host.begin(), host.end(), IsHostNameChar);
+  }
+  if (!host_ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", address,
+        "': the host must be a name, an IPv4 address or [IPv6 address]"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<AgentConfigFile> ParseAgentConfigYaml(absl::string_view text) {
   // yaml-cpp reports errors by exception; this is its one boundary.
@@ -225,6 +271,19 @@ absl::StatusOr<AgentConfig> MergeAgentConfig(
         absl::StrCat("state dir: ", resolved.status().message()));
   }
   config.state_dir = *resolved;
+
+  if (flags.metrics_listen.has_value()) {
+    if (!flags.metrics_listen->empty()) {
+      if (absl::Status s = ValidateListenAddress(*flags.metrics_listen);
+          !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--metrics-listen ", s.message()));
+      }
+    }
+    config.metrics_listen = *flags.metrics_listen;
+  } else {
+    config.metrics_listen = file.metrics_listen.value_or("");
+  }
 
   absl::Duration interval = flags.check_interval.value_or(
       file.check_interval.value_or(absl::Seconds(5)));

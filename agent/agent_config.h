@@ -41,13 +41,15 @@ struct AgentConfig {
   absl::Duration resync_interval = absl::Seconds(30);
   // Bound on each validate/reload/restart command of file variables.
   absl::Duration command_timeout = absl::Seconds(60);
+  // host:port where /metrics is served for Prometheus; empty: not served.
+  std::string metrics_listen;
 };
 
 // What a --config YAML file may set. Unset fields are left to flags and
 // defaults. Keys: host_id, controllers (list or comma-separated string),
 // labels (map), root, state_dir, check_interval, checks (list of {name,
 // command, interval, timeout, parse: exit|number}), collectors (list, see
-// ParseCollectorYaml; docs/agent.md).
+// ParseCollectorYaml; docs/agent.md), metrics_listen (host:port).
 struct AgentConfigFile {
   std::optional<std::string> host_id;
   std::vector<std::string> controllers;
@@ -61,7 +63,8 @@ struct AgentConfigFile {
     bool has_interval = false;
   };
   std::vector<Check> checks;
-  std::vector<CollectorEntry> collectors;  // names unique
+  std::vector<CollectorEntry> collectors;     // names unique
+  std::optional<std::string> metrics_listen;  // valid host:port, or ""
 };
 
 // The values given on the command line; empty/nullopt means "not given".
@@ -73,12 +76,18 @@ struct AgentFlagValues {
   std::optional<std::string> state_dir;
   std::vector<std::string> checks;  // "NAME=COMMAND"
   std::optional<absl::Duration> check_interval;
+  std::optional<std::string> metrics_listen;  // "" turns the file's off
 };
 
 // Parses a config file's text. kInvalidArgument naming the key, with line
 // and column, for anything malformed or unknown.
 absl::StatusOr<AgentConfigFile> ParseAgentConfigYaml(absl::string_view text);
 absl::StatusOr<AgentConfigFile> LoadAgentConfigFile(const std::string& path);
+
+// OK when `address` is HOST:PORT with a port in 1..65535 and a host name,
+// IPv4 address or bracketed IPv6 address ("[::1]:9464"); kInvalidArgument
+// saying what is wrong otherwise.
+absl::Status ValidateListenAddress(absl::string_view address);
 
 // Combines file and flags into a complete config: a flag given on the
 // command line overrides the file; labels and checks merge by key/name with

@@ -41,15 +41,22 @@ ABSL_FLAG(std::string, state_dir, swell::agent::kDefaultStateDir,
 ABSL_FLAG(std::string, config, "",
           "YAML file with host_id, controllers, labels, root, state_dir, "
           "check_interval, checks ({name, command, interval, timeout, "
-          "parse: exit|number}) and collectors (kind: prometheus, http or "
-          "systemd; see docs/agent.md). Flags given on the command line "
-          "override it.");
+          "parse: exit|number}), collectors (kind: prometheus, http or "
+          "systemd; see docs/agent.md) and metrics_listen. Flags given on "
+          "the command line override it.");
 ABSL_FLAG(std::string, check, "",
           "A health check NAME=COMMAND (repeatable). The command runs without "
           "a shell, with SWELL_ROOT and SWELL_HOST_ID set, and its sample is "
           "the number on the last line of its output (parse: number).");
 ABSL_FLAG(absl::Duration, check_interval, absl::Seconds(5),
           "How often checks without their own interval run (at least 1s).");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port where Prometheus can scrape /metrics: every health "
+          "sample's newest value (swell_health_sample, present only while "
+          "its newest collection succeeded), swell_health_sample_ok, the "
+          "desired generation and whether the controller is connected. "
+          "Unauthenticated plain HTTP; empty (the default) serves nothing. "
+          "Given empty, it turns off the config file's.");
 ABSL_FLAG(bool, insecure, false,
           "Talk to the controller in plaintext. Required for now: mTLS is not "
           "implemented yet, and without this flag the agent refuses to start.");
@@ -67,7 +74,8 @@ controller):
 
   swell-agent --insecure --controller=127.0.0.1:7070 --host-id=web-1 \
       --label=site=par1 --label=role=web --root=/tmp/swell/web-1 \
-      --check='load1=awk "{print \$1}" /proc/loadavg'
+      --check='load1=awk "{print \$1}" /proc/loadavg' \
+      --metrics-listen=127.0.0.1:7072
 
 --controller, --label and --check may be given several times. Flag names
 take dashes or underscores (--host-id or --host_id).)";
@@ -157,6 +165,9 @@ int main(int argc, char** argv) {
   if (given("host_id")) flags.host_id = absl::GetFlag(FLAGS_host_id);
   if (given("root")) flags.root = absl::GetFlag(FLAGS_root);
   if (given("state_dir")) flags.state_dir = absl::GetFlag(FLAGS_state_dir);
+  if (given("metrics_listen")) {
+    flags.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  }
   if (given("check_interval")) {
     flags.check_interval = absl::GetFlag(FLAGS_check_interval);
   }

@@ -143,5 +143,42 @@ TEST(AgentConfigTest, FileErrorsNameTheKeyAndLine) {
   EXPECT_THAT(file.status().message(), HasSubstr("check_interval"));
 }
 
+TEST(AgentConfigTest, MetricsListenIsOffByDefaultAndTheFlagOverridesTheFile) {
+  EXPECT_EQ(MergeAgentConfig({}, {}, "m")->metrics_listen, "");
+  absl::StatusOr<AgentConfigFile> file =
+      ParseAgentConfigYaml("metrics_listen: 127.0.0.1:7072\n");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(MergeAgentConfig(*file, {}, "m")->metrics_listen, "127.0.0.1:7072");
+  AgentFlagValues flags;
+  flags.metrics_listen = "[::1]:9464";
+  EXPECT_EQ(MergeAgentConfig(*file, flags, "m")->metrics_listen, "[::1]:9464");
+  flags.metrics_listen = "";  // given empty: off, whatever the file says
+  EXPECT_EQ(MergeAgentConfig(*file, flags, "m")->metrics_listen, "");
+}
+
+TEST(AgentConfigTest, MetricsListenMustBeHostAndPort) {
+  for (const char* good :
+       {"127.0.0.1:9464", "0.0.0.0:1", "[::1]:65535", "agent-7.example:9464"}) {
+    EXPECT_TRUE(ValidateListenAddress(good).ok()) << good;
+  }
+  for (const char* bad : {"9464", ":9464", "127.0.0.1", "127.0.0.1:",
+                          "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:+80",
+                          "::1:9464", "[::1:9464", "host name:80"}) {
+    EXPECT_EQ(ValidateListenAddress(bad).code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  AgentFlagValues flags;
+  flags.metrics_listen = "localhost";
+  EXPECT_THAT(MergeAgentConfig({}, flags, "m").status().message(),
+              HasSubstr("--metrics-listen 'localhost'"));
+
+  absl::StatusOr<AgentConfigFile> file =
+      ParseAgentConfigYaml("host_id: a\nmetrics_listen: 9464\n");
+  ASSERT_FALSE(file.ok());
+  EXPECT_THAT(file.status().message(), HasSubstr("metrics_listen"));
+  EXPECT_THAT(file.status().message(), HasSubstr("line 2"));
+}
+
 }  // namespace
 }  // namespace swell::agent
