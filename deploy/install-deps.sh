@@ -3,12 +3,15 @@
 # missing. Safe to run again: it installs nothing when all are present.
 set -euo pipefail
 
+# prometheus: the server the tests start throwaway instances of. On a host
+# with systemd its package also starts a service on :9090, which Swell does
+# not need (`systemctl disable --now prometheus`).
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql python3 procps
+  postgresql prometheus python3 procps
 )
 
 missing=()

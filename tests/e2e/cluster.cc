@@ -14,21 +14,20 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/support/fixture_util.h"
 
 namespace swell::e2e {
 namespace fs = std::filesystem;
 namespace {
 
 int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  absl::StatusOr<int> port = test_support::FreeLoopbackPort();
+  if (!port.ok()) {
+    ADD_FAILURE() << port.status();
+    return 1;
+  }
+  return *port;
 }
 
 std::string EnvOr(const char* name, std::string fallback) {

@@ -94,6 +94,28 @@ TEST_F(PostgresStoreTest, ConcurrentMigrationsApplyEachVersionOnce) {
   }
 }
 
+TEST_F(PostgresStoreTest, RolloutStoredBeforePolicyColumnLoadsWithoutPolicy) {
+  // The schema as migration 1 left it, holding a rollout.
+  ASSERT_GE(SchemaMigrations().size(), 2u);
+  ASSERT_EQ(SchemaMigrations()[1].version, 2);
+  Sql(absl::StrCat(
+      "CREATE TABLE schema_migrations (version integer PRIMARY KEY,"
+      " applied_at timestamptz NOT NULL DEFAULT now());",
+      std::string(SchemaMigrations()[0].sql),
+      "INSERT INTO schema_migrations (version) VALUES (1);"
+      "INSERT INTO rollouts VALUES ('r-1', 'old', 'name: old', 'old.yaml',"
+      " 'motd', '', false, '', 'running', 0, 2, 'admitting', now(),"
+      " 'submitted', 'alice', now(), now());"));
+  auto store = MustConnect(conninfo_);
+  ASSERT_TRUE(store && store->Migrate().ok());
+
+  absl::StatusOr<FleetState> state = store->Load();
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_EQ(state->rollouts.count("r-1"), 1u);
+  EXPECT_EQ(state->rollouts.at("r-1").plan_yaml, "name: old");
+  EXPECT_EQ(state->rollouts.at("r-1").policy_yaml, "");
+}
+
 TEST_F(PostgresStoreTest, UnknownStoredStateIsDataLoss) {
   auto store = MustConnect(conninfo_);
   ASSERT_TRUE(store && store->Migrate().ok());

@@ -112,6 +112,23 @@ TYPED_TEST(StoreConformanceTest, UpsertReplacesWholeRecordsAndLabels) {
   EXPECT_EQ(Dump(state.desired.at("h1").at("motd")), Dump(d));
 }
 
+TYPED_TEST(StoreConformanceTest, RolloutKeepsItsPolicyTextAndUpsertsIt) {
+  Rollout named = SampleRollout("r-1");
+  Rollout none = SampleRollout("r-2");
+  none.policy_yaml = "";
+  Mutation m;
+  m.rollouts = {named, none};
+  this->MustCommit(m);
+  FleetState state = this->MustLoad();
+  EXPECT_EQ(state.rollouts.at("r-1").policy_yaml, named.policy_yaml);
+  EXPECT_EQ(state.rollouts.at("r-2").policy_yaml, "");
+
+  named.policy_yaml = "name: p\n";
+  m.rollouts = {named};
+  this->MustCommit(m);
+  EXPECT_EQ(this->MustLoad().rollouts.at("r-1").policy_yaml, "name: p\n");
+}
+
 TYPED_TEST(StoreConformanceTest, LaterEntryWithSameKeyWinsWithinAMutation) {
   Host first = SampleHost("h1");
   Host second = SampleHost("h1");

@@ -58,6 +58,7 @@ Rollout SampleRollout(std::string id) {
   r.name = "docker daemon.json: live-restore";
   r.plan_yaml = "name: x\nchange:\n  file: {path: /etc/x}\n# ünïcode\t\n";
   r.plan_file = "/home/op/plans/daemon.yaml";
+  r.policy_yaml = "name: p\nstrategy: {waves: [1, 100%]}\n# ünïcode 'q'\n";
   r.variable = "docker-daemon-config";
   r.spec = SampleSpec(r.variable);
   r.new_value = Bytes(true, kAwkwardBytes);

@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "pqxx/connection"
 #include "pqxx/nontransaction"
+#include "tests/support/fixture_util.h"
 #include "tests/support/shell.h"
 
 namespace swell::test_support {
@@ -34,10 +35,6 @@ constexpr absl::Duration kPollInterval = absl::Milliseconds(20);
 constexpr int kPortAttempts = 5;
 
 bool RunningAsRoot() { return geteuid() == 0; }
-
-std::string ErrnoText(const char* what) {
-  return absl::StrCat(what, ": ", std::strerror(errno));
-}
 
 // The major version in ".../postgresql/<major>/bin/initdb", or 0.
 int MajorVersion(const std::string& initdb_path) {
@@ -69,33 +66,6 @@ absl::StatusOr<std::string> FindBinDir() {
                          return MajorVersion(a) < MajorVersion(b);
                        });
   return std::filesystem::path(*newest).parent_path().string();
-}
-
-// A port on 127.0.0.1 that was free a moment ago. The server may still lose
-// a race for it; StartServer() then tries another.
-absl::StatusOr<int> FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return absl::InternalError(ErrnoText("socket"));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    std::string error = ErrnoText("bind 127.0.0.1:0");
-    close(fd);
-    return absl::InternalError(error);
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string ReadFileOrEmpty(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Last resort when pg_ctl cannot stop the server it started: the
