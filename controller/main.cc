@@ -18,6 +18,7 @@
 #include "controller/reconciler.h"
 #include "controller/service/agent_service.h"
 #include "controller/service/metrics.h"
+#include "controller/service/promql_poller.h"
 #include "controller/service/rollout_service.h"
 #include "controller/store/postgres_store.h"
 #include "spdlog/spdlog.h"
@@ -133,9 +134,15 @@ int main(int argc, char** argv) {
   swell::controller::HealthWindow health;
   swell::controller::AgentTracker tracker(clock.Now());
   swell::controller::SessionRegistry sessions;
+  swell::controller::PromqlReadings promql_readings;
+  swell::controller::PromqlPoller promql(&promql_readings, &clock);
   swell::controller::Reconciler reconciler(
       store->get(), &tracker, &sessions, &health, &clock,
-      {absl::GetFlag(FLAGS_tick), absl::GetFlag(FLAGS_agent_grace), &policies});
+      {absl::GetFlag(FLAGS_tick), absl::GetFlag(FLAGS_agent_grace), &policies,
+       &promql_readings,
+       [&](std::vector<swell::controller::PromqlTarget> targets) {
+         promql.SetTargets(std::move(targets));
+       }});
   swell::controller::AgentServiceImpl agent_service(
       &sessions, &tracker, &health,
       {[&](const swell::v1::Hello& h) { reconciler.OnHello(h); },
@@ -144,6 +151,7 @@ int main(int argc, char** argv) {
   swell::controller::RolloutServiceImpl rollout_service(&reconciler, &tracker,
                                                         &policies);
 
+  promql.Start();
   if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");
 
   grpc::ServerBuilder builder;
@@ -171,7 +179,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<prometheus::Exposer> exposer;
   auto metrics = std::make_shared<swell::controller::ControllerMetrics>(
-      &reconciler, &agent_service, &sessions);
+      &reconciler, &agent_service, &sessions, &promql);
   if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
     try {
       exposer = std::make_unique<prometheus::Exposer>(
@@ -192,5 +200,6 @@ int main(int argc, char** argv) {
   spdlog::info("shutting down");
   server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   reconciler.Stop();
+  promql.Stop();
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <set>
 #include <utility>
 
+#include "controller/rollout/promql_targets.h"
 #include "spdlog/spdlog.h"
 
 namespace swell::controller {
@@ -236,8 +237,8 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     AppendMutation(std::move(fm), &m);
   }
 
-  StepContext sc{&fleet_, agents_, health_, now, options_.agent_grace,
-                 loaded_at_};
+  StepContext sc{&fleet_,     agents_,    health_, now, options_.agent_grace,
+                 loaded_at_, options_.promql_readings};
   int64_t active = 0;
   for (auto& [id, rec] : fleet_.rollouts) {
     if (!IsActive(rec.rollout)) continue;
@@ -277,6 +278,7 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     }
   }
   for (auto& c : decided) c.respond(committed, ctx);
+  if (options_.promql_targets) options_.promql_targets(PromqlTargetsFor(fleet_));
 }
 
 }  // namespace swell::controller

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "controller/gate/health_window.h"
+#include "controller/gate/promql.h"
 #include "controller/plan/policy.h"
 #include "controller/rollout/fleet.h"
 #include "controller/rollout/rollout_step.h"
@@ -33,6 +34,11 @@ class Reconciler {
     absl::Duration agent_grace = absl::Seconds(30);
     // Policies stored plans may name; must outlive the reconciler.
     const PolicySet* policies = nullptr;
+    // The newest answers to PromQL gates' queries (must outlive the
+    // reconciler; null: PromQL gates never get an answer), and where each
+    // tick hands the queries it wants asked (see PromqlTargetsFor).
+    const PromqlReadings* promql_readings = nullptr;
+    std::function<void(std::vector<PromqlTarget>)> promql_targets;
   };
 
   // What an API command sees on the reconciler thread.

@@ -8,6 +8,7 @@
 #include "common/json.h"
 #include "controller/gate/baseline_gate.h"
 #include "controller/gate/gate_format.h"
+#include "controller/gate/promql_gate.h"
 
 namespace swell::controller {
 namespace {
@@ -176,23 +177,6 @@ GateVerdict EvaluateFraction(const GateSpec& g, const GateInput& in) {
   return v;
 }
 
-GateVerdict EvaluatePromql(const GateSpec& g) {
-  GateVerdict v;
-  v.result = GateResult::kInconclusive;
-  v.summary = absl::StrCat(
-      g.name,
-      " inconclusive: promql gates are evaluated by the controller's PromQL "
-      "client, and none ran this query (",
-      g.promql.query, " ", Threshold(g.op, g.threshold), " at ", g.promql.url,
-      ")");
-  v.evidence_json = absl::StrCat(
-      "{\"kind\":\"promql\",\"prometheus\":", JsonQuote(g.promql.url),
-      ",\"query\":", JsonQuote(g.promql.query),
-      ",\"op\":", JsonQuote(ComparisonSymbol(g.op)),
-      ",\"threshold\":", JsonNumber(g.threshold), ",\"evaluated\":false}");
-  return v;
-}
-
 }  // namespace
 
 std::string_view GateResultName(GateResult r) {
@@ -271,9 +255,9 @@ GateVerdict EvaluateGate(const GateSpec& g, const GateInput& in) {
     case GateKind::kBaseline:
       return EvaluateBaseline(g, in);
     case GateKind::kPromql:
-      return EvaluatePromql(g);
+      return EvaluatePromqlGate(g, in);
   }
-  return EvaluatePromql(g);
+  return EvaluatePromqlGate(g, in);
 }
 
 }  // namespace swell::controller

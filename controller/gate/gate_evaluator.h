@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "controller/gate/promql.h"
 #include "controller/plan/plan.h"
 
 namespace swell::controller {
@@ -36,6 +37,14 @@ struct GateInput {
   // `samples` (good or failed), or the newest in `changed_series`. Hosts
   // without one are absent.
   std::map<std::string, absl::Time> sample_at;
+
+  // PromQL gates: the query as it stands now (placeholders expanded for
+  // the current hosts), and the newest answer to exactly that query taken
+  // since the current phase began and still fresh; nullopt with
+  // `promql_missing` saying why when there is none.
+  std::string promql_query;
+  std::optional<PromqlReading> promql;
+  std::string promql_missing;
 };
 
 struct GateVerdict {
@@ -44,16 +53,16 @@ struct GateVerdict {
   std::string summary;        // one line for a tired on-call
   std::string evidence_json;  // the numbers, the hosts, the threshold
   // When the newest sample this verdict rests on arrived (for a breach, of
-  // the breaching hosts); nullopt when it rests on no sample (failed hosts,
-  // promql, no host with a sample). The caller counts a breach once per new
+  // the breaching hosts; for PromQL, the answer); nullopt when it rests on
+  // no sample (failed hosts, no host with a sample). The caller counts a breach once per new
   // data: another evaluation of the same samples is not another breach.
   std::optional<absl::Time> data_at;
 };
 
 // Pure: the verdict of one gate over `input`, applying the gate's
 // missing-data policy. It does not count consecutive breaches; the caller
-// does (see RolloutStep). PromQL gates are inconclusive here: the
-// controller's PromQL client evaluates them.
+// does (see RolloutStep). PromQL gates read the answer in the input; the
+// PromqlPoller asks Prometheus.
 GateVerdict EvaluateGate(const GateSpec& gate, const GateInput& input);
 
 // The aggregate of `values` (non-empty). Percentiles use the nearest-rank

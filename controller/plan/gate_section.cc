@@ -27,7 +27,7 @@ constexpr std::string_view kBaselineFields[] = {
     "metric",       "statistic",   "max_ratio", "min_ratio",
     "mann_whitney", "min_samples", "role_label"};
 constexpr std::string_view kPromqlFields[] = {"prometheus", "query", "op",
-                                              "threshold"};
+                                              "threshold", "interval"};
 constexpr std::string_view kMannWhitneyFields[] = {"alpha", "direction"};
 constexpr std::string_view kMissingData[] = {"fail", "hold", "pass"};
 constexpr std::string_view kStatistics[] = {"mean", "p50", "p95", "p99"};
@@ -152,9 +152,9 @@ void ReadBaseline(PlanReader& r, const Fields& f, GateSpec* gate) {
 
 void ReadPromql(PlanReader& r, const Fields& f, GateSpec* gate) {
   if (auto s = r.ValidText(f, "prometheus", kRequired,
-                           "a Prometheus server URL like "
-                           "http://127.0.0.1:9090",
-                           IsValidHttpUrl)) {
+                           "an http:// Prometheus server URL like "
+                           "http://127.0.0.1:9090 (https is not supported)",
+                           IsValidPlainHttpUrl)) {
     gate->promql.url = s->text;
   }
   if (auto s = r.ValidText(
@@ -170,6 +170,18 @@ void ReadPromql(PlanReader& r, const Fields& f, GateSpec* gate) {
                           return ParseNumberInRange(s, -1e300, 1e300);
                         })) {
     gate->threshold = *t;
+  }
+  if (auto d = r.Parsed(f, "interval", kOptional,
+                        "a duration from 1s to 1h, like 10s",
+                        [](std::string_view s) {
+                          std::optional<absl::Duration> d =
+                              ParseFiniteDuration(s);
+                          return d && *d >= absl::Seconds(1) &&
+                                         *d <= absl::Hours(1)
+                                     ? d
+                                     : std::nullopt;
+                        })) {
+    gate->promql.interval = *d;
   }
 }
 

@@ -49,10 +49,14 @@ struct BaselineSpec {
   std::string role_label = "role";  // hosts are compared within its values
 };
 
-// A PromQL gate: the query's scalar result OP threshold.
+// A PromQL gate: every series of the query's instant result (or its
+// scalar) OP threshold. The controller asks Prometheus every `interval`.
+// `{{hosts}}` in the query stands for a regex matching the rollout's
+// admitted hosts, and `{{rollout}}` for its id (see ExpandPromqlQuery).
 struct PromqlSpec {
-  std::string url;  // the Prometheus server, http(s)://host:port
+  std::string url;  // the Prometheus server, http://host:port[/prefix]
   std::string query;
+  absl::Duration interval = absl::Seconds(10);
 };
 
 // A gate. Threshold gates are written as `check: "min(app_healthy) >= 1"`,

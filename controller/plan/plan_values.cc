@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "common/http_client.h"
 #include "controller/plan/absl_view.h"
 
 namespace swell::controller::plan_internal {
@@ -54,18 +55,12 @@ bool IsValidMetricName(std::string_view s) {
   return true;
 }
 
-bool IsValidHttpUrl(std::string_view s) {
+bool IsValidPlainHttpUrl(std::string_view s) {
   if (s.size() > kMaxPathLength) return false;
   for (char c : s) {
     if (!absl::ascii_isgraph(c)) return false;
   }
-  for (std::string_view scheme : {"http://", "https://"}) {
-    if (s.starts_with(scheme) && s.size() > scheme.size() &&
-        s[scheme.size()] != '/') {
-      return true;
-    }
-  }
-  return false;
+  return common::ParseHttpUrl(absl::string_view(s.data(), s.size())).ok();
 }
 
 bool IsValidFilePath(std::string_view s) {

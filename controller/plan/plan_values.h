@@ -26,9 +26,9 @@ bool IsValidName(std::string_view s);
 bool IsValidLabelKey(std::string_view s);
 // Health metric names: [a-zA-Z_:][a-zA-Z0-9_:]*, at most 200 bytes.
 bool IsValidMetricName(std::string_view s);
-// http:// or https:// and a host, at most 4096 bytes, no spaces or
-// control characters.
-bool IsValidHttpUrl(std::string_view s);
+// http:// and a host (see common::ParseHttpUrl), at most 4096 bytes, no
+// spaces or control characters. https is not supported by the client.
+bool IsValidPlainHttpUrl(std::string_view s);
 // Absolute, at most 4096 bytes, no NUL, no '..' component, not a directory
 // (no trailing '/').
 bool IsValidFilePath(std::string_view s);

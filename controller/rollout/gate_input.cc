@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "controller/gate/gate_format.h"
+
 namespace swell::controller {
 namespace {
 
@@ -63,6 +66,43 @@ GateInput GateInputFor(const GateSpec& g,
     }
   }
   return in;
+}
+
+std::string PromqlQueryFor(const GateSpec& g, const std::string& rollout_id,
+                           const std::map<std::string, RolloutHost>& hosts) {
+  std::vector<std::string> admitted;
+  for (const auto& [id, h] : hosts) {
+    if (h.state == HostState::kApplying || h.state == HostState::kConverged ||
+        h.state == HostState::kFailed) {
+      admitted.push_back(id);
+    }
+  }
+  return ExpandPromqlQuery(g.promql.query, rollout_id, admitted);
+}
+
+absl::Duration PromqlStaleAfter(const GateSpec& g) {
+  return 3 * g.promql.interval + kPromqlTimeout;
+}
+
+void AddPromqlInput(const GateSpec& g, const std::string& rollout_id,
+                    const std::map<std::string, RolloutHost>& hosts,
+                    const PromqlReadings* readings, absl::Time phase_started,
+                    absl::Time now, GateInput* in) {
+  in->promql_query = PromqlQueryFor(g, rollout_id, hosts);
+  std::optional<PromqlReading> r =
+      readings ? readings->Latest(PromqlKey(rollout_id, g.name))
+               : std::nullopt;
+  if (!r || r->query != in->promql_query || r->url != g.promql.url ||
+      r->at < phase_started) {
+    in->promql_missing = absl::StrCat("no answer from ", g.promql.url,
+                                      " yet for the current hosts");
+  } else if (now - r->at > PromqlStaleAfter(g)) {
+    in->promql_missing = absl::StrCat(
+        "the newest answer from ", g.promql.url, " is ",
+        gate_internal::Num(absl::ToDoubleSeconds(now - r->at)), " s old");
+  } else {
+    in->promql = std::move(r);
+  }
 }
 
 }  // namespace swell::controller

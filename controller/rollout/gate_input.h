@@ -24,4 +24,21 @@ GateInput GateInputFor(const GateSpec& gate,
                        const std::map<std::string, Host>& fleet_hosts,
                        const HealthWindow& health, absl::Time phase_started);
 
+// A PromQL gate's query for a rollout whose hosts are `hosts`: `{{hosts}}`
+// stands for the hosts admitted so far (applying, converged or failed).
+std::string PromqlQueryFor(const GateSpec& gate, const std::string& rollout_id,
+                           const std::map<std::string, RolloutHost>& hosts);
+
+// How old a PromQL answer may be before the gate stops trusting it: three
+// missed polls, plus the poller's timeout.
+absl::Duration PromqlStaleAfter(const GateSpec& gate);
+
+// Fills `in`'s PromQL fields: the query as it stands now, and the newest
+// reading in `readings` (may be null: none) if it answers that query, was
+// taken at or after `phase_started` and is not stale at `now`.
+void AddPromqlInput(const GateSpec& gate, const std::string& rollout_id,
+                    const std::map<std::string, RolloutHost>& hosts,
+                    const PromqlReadings* readings, absl::Time phase_started,
+                    absl::Time now, GateInput* in);
+
 }  // namespace swell::controller

@@ -44,6 +44,10 @@ class GateRound {
   void Evaluate(const GateSpec& g, bool final) {
     GateInput input = GateInputFor(g, hosts_, ctx_.fleet->hosts, *ctx_.health,
                                    r_.phase_started);
+    if (g.kind == GateKind::kPromql) {
+      AddPromqlInput(g, r_.id, hosts_, ctx_.promql, r_.phase_started, ctx_.now,
+                     &input);
+    }
     if (AwaitsAgents(g, input)) {
       result_.all_pass = false;
       result_.awaiting_agents = true;

@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "controller/gate/health_window.h"
+#include "controller/gate/promql.h"
 #include "controller/rollout/agent_observations.h"
 #include "controller/rollout/fleet.h"
 
@@ -23,6 +24,8 @@ struct StepContext {
   // that lack samples neither fail nor conclude a bake: the health window
   // starts empty and agents are still reconnecting.
   absl::Time started = absl::InfinitePast();
+  // The newest answers to PromQL gates' queries; null: none.
+  const PromqlReadings* promql = nullptr;
 };
 
 // The generations this tick's pushes will carry: a host whose desired state

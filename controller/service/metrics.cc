@@ -53,6 +53,14 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
           "Agent streams closed for sending invalid messages.",
           MetricType::Counter,
           static_cast<double>(agents_->streams_rejected.load())),
+      One("swell_promql_queries_total",
+          "PromQL gate queries asked of Prometheus servers.",
+          MetricType::Counter,
+          static_cast<double>(promql_->stats().queries.load())),
+      One("swell_promql_query_failures_total",
+          "PromQL gate queries with no answer or an error answer.",
+          MetricType::Counter,
+          static_cast<double>(promql_->stats().failures.load())),
   };
 }
 

@@ -5,6 +5,7 @@
 
 #include "controller/reconciler.h"
 #include "controller/service/agent_service.h"
+#include "controller/service/promql_poller.h"
 #include "controller/service/session_registry.h"
 #include "prometheus/collectable.h"
 #include "prometheus/metric_family.h"
@@ -17,8 +18,11 @@ class ControllerMetrics final : public prometheus::Collectable {
  public:
   ControllerMetrics(const Reconciler* reconciler,
                     const AgentServiceImpl* agents,
-                    const SessionRegistry* sessions)
-      : reconciler_(reconciler), agents_(agents), sessions_(sessions) {}
+                    const SessionRegistry* sessions, const PromqlPoller* promql)
+      : reconciler_(reconciler),
+        agents_(agents),
+        sessions_(sessions),
+        promql_(promql) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -26,6 +30,7 @@ class ControllerMetrics final : public prometheus::Collectable {
   const Reconciler* reconciler_;
   const AgentServiceImpl* agents_;
   const SessionRegistry* sessions_;
+  const PromqlPoller* promql_;
 };
 
 }  // namespace swell::controller

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "tests/e2e/e2e_fixture.h"
+#include "tests/e2e/gates_fixture.h"
 
 namespace swell::e2e {
 namespace {
@@ -38,96 +38,6 @@ if grep -q '^workers = 8' "$conf"; then
 fi
 echo 1
 )";
-
-// A plan for the app-config file variable with the given gates (YAML list
-// items, indented by two) and trailing top-level fields.
-std::string GatedPlan(const std::string& name, const std::string& waves,
-                      const std::string& bake, const std::string& gates,
-                      const std::string& tail = "") {
-  return absl::StrCat("name: ", name,
-                      "\n"
-                      "change:\n"
-                      "  variable: app-config\n"
-                      "  kind: file\n"
-                      "  path: /etc/app/app.conf\n"
-                      "  content: |\n"
-                      "    # managed by swell\n"
-                      "    workers = 8\n"
-                      "strategy:\n"
-                      "  waves: ",
-                      waves, "\n  bake: ", bake,
-                      "\n"
-                      "  progress_deadline: 60s\n"
-                      "gates:\n",
-                      gates, tail);
-}
-
-std::vector<swell::v1::GateVerdictRecord> VerdictsOf(
-    const swell::v1::RolloutStatus& status, const std::string& gate) {
-  std::vector<swell::v1::GateVerdictRecord> out;
-  for (const auto& v : status.verdicts()) {
-    if (v.gate() == gate) out.push_back(v);
-  }
-  return out;
-}
-
-bool HasVerdict(const swell::v1::RolloutStatus& status,
-                const std::string& gate, const std::string& verdict) {
-  for (const auto& v : VerdictsOf(status, gate)) {
-    if (v.verdict() == verdict) return true;
-  }
-  return false;
-}
-
-std::string DescribeVerdicts(const swell::v1::RolloutStatus& status) {
-  std::string out = absl::StrCat("reason: ", status.summary().reason(), "\n");
-  for (const auto& v : status.verdicts()) {
-    absl::StrAppend(&out, "  wave ", v.wave() + 1, " ", v.gate(), " ",
-                    v.verdict(), ": ", v.summary(), "\n");
-  }
-  return out;
-}
-
-class GatesE2eTest : public E2eTest {
- protected:
-  // Writes a check script into the scratch directory; returns the command
-  // an agent runs it with.
-  std::string Script(const std::string& name, const std::string& body) {
-    std::string path = absl::StrCat(dir_, "/", name, ".sh");
-    std::ofstream(path) << body;
-    return absl::StrCat("sh ", path);
-  }
-
-  // Waits until the rollout stops running (succeeded, rolled back, paused
-  // or halted) and returns its state, so that a wrong outcome fails at once.
-  std::string AwaitSettled(const std::string& id) {
-    std::string state;
-    WaitFor(
-        [&] {
-          state = cluster_->State(id);
-          return state == "succeeded" || state == "rolled_back" ||
-                 state == "paused" || state == "halted";
-        },
-        absl::Seconds(50));
-    return state;
-  }
-
-  // Starts n agents h0..h{n-1} of role web (even ones in site a, odd ones
-  // in site b), each with the demo's check plus `checks` (NAME=COMMAND).
-  void StartFleetWithChecks(int n, const std::vector<std::string>& checks) {
-    for (int i = 0; i < n; ++i) {
-      AgentOptions options;
-      options.labels = {{"site", i % 2 ? "b" : "a"}, {"role", "web"}};
-      for (const auto& c : checks) {
-        options.extra_args.push_back("--check");
-        options.extra_args.push_back(c);
-      }
-      auto s = cluster_->StartAgentWith(absl::StrCat("h", i), options);
-      ASSERT_TRUE(s.ok()) << s;
-    }
-    ASSERT_TRUE(cluster_->AwaitConnected(n)) << "agents did not connect";
-  }
-};
 
 TEST_F(GatesE2eTest, RegressionOnlyTheBaselineSeesIsRolledBack) {
   constexpr int kHosts = 6;

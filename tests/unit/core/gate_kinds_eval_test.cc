@@ -1,5 +1,5 @@
-// Verdicts of fraction, failed-hosts percentage, baseline and PromQL
-// gates, against values computed by hand.
+// Verdicts of fraction, failed-hosts percentage and baseline gates,
+// against values computed by hand. PromQL gates: promql_gate_test.cc.
 
 #include <string>
 
@@ -85,21 +85,6 @@ TEST(FailedHostsGateTest, APercentageIsOfTheAdmittedHosts) {
   EXPECT_EQ(v.summary,
             "few-failed FAILED: 3 of 40 admitted hosts failed (7.5%) (h1, h2, "
             "h3); needs failed_hosts <= 5%");
-}
-
-TEST(PromqlGateTest, IsInconclusiveUntilTheControllersClientEvaluatesIt) {
-  GateSpec g;
-  g.name = "errors";
-  g.kind = GateKind::kPromql;
-  g.promql = {"http://127.0.0.1:9090", "sum(rate(errors[5m]))"};
-  g.op = Comparison::kLt;
-  g.threshold = 0.05;
-  g.missing_data = MissingData::kPass;  // no data is not what this is
-  GateVerdict v = EvaluateGate(g, GateInput());
-  EXPECT_EQ(v.result, GateResult::kInconclusive);
-  EXPECT_THAT(v.summary, HasSubstr("promql gates are evaluated by the "
-                                   "controller's PromQL client"));
-  EXPECT_THAT(v.evidence_json, HasSubstr("\"evaluated\":false"));
 }
 
 // Changed web hosts: 12, 14, ..., 30 (mean 21); unchanged web hosts:

@@ -66,7 +66,7 @@ class RolloutStepTest : public ::testing::Test {
     GenerationPlan gens(&fleet_);
     Mutation m;
     StepContext ctx{&fleet_, &agents_, &health_, now_, absl::Seconds(30),
-                    started_};
+                    started_, &promql_};
     StepRollout(fleet_.rollouts.at("r-1"), ctx, &gens, &m);
     pending_gens_ = gens.touched();
     Apply(m);
@@ -115,6 +115,7 @@ class RolloutStepTest : public ::testing::Test {
   Plan plan_;
   testing::FakeAgents agents_;
   HealthWindow health_;
+  PromqlReadings promql_;
   std::map<std::string, int64_t> pending_gens_;
 };
 
@@ -305,6 +306,51 @@ TEST_F(RolloutStepTest, DryRunGateRecordsItsFailureButDoesNotAct) {
   }
   EXPECT_TRUE(recorded);
   EXPECT_EQ(Rec().rollout.state, RolloutState::kSucceeded);
+}
+
+// A PromQL gate whose query, asked for the wave's hosts, answers a value
+// above its threshold: the first wave is rolled back, and the reason
+// quotes Prometheus's number.
+TEST_F(RolloutStepTest, PromqlGateAnsweringABreachRollsBack) {
+  GateSpec g;
+  g.name = "error-rate";
+  g.kind = GateKind::kPromql;
+  g.promql.url = "http://127.0.0.1:9090";
+  g.promql.query = "max(errors{host=~\"{{hosts}}\"})";
+  g.op = Comparison::kLt;
+  g.threshold = 0.05;
+  plan_.gates.push_back(g);
+  Submit();
+  Step();
+  AgentsConverge();
+  Advance(absl::Seconds(1));
+  Step();  // converged: baking
+  ASSERT_EQ(Rec().rollout.state, RolloutState::kRunning);
+  std::string first;
+  for (const auto& [id, h] : Rec().hosts) {
+    if (h.state == HostState::kConverged) first = id;
+  }
+  ASSERT_FALSE(first.empty());
+  // An answer to another query (the hosts before this wave) is ignored.
+  PromqlReading stale{g.promql.url, "max(errors{host=~\"^$\"})", now_, "",
+                      {{"{}", 0.9}}};
+  promql_.Put(PromqlKey("r-1", g.name), stale);
+  Advance(absl::Seconds(1));
+  Step();
+  EXPECT_EQ(Rec().rollout.state, RolloutState::kRunning);
+  PromqlReading bad{g.promql.url,
+                    absl::StrCat("max(errors{host=~\"", first, "\"})"), now_,
+                    "", {{"{}", 0.2}}};
+  promql_.Put(PromqlKey("r-1", g.name), bad);
+  Advance(absl::Seconds(1));
+  Step();
+  ASSERT_EQ(Rec().rollout.state, RolloutState::kRollingBack);
+  EXPECT_NE(Rec().rollout.reason.find("error-rate FAILED: PromQL max(errors"),
+            std::string::npos)
+      << Rec().rollout.reason;
+  EXPECT_NE(Rec().rollout.reason.find("is 0.2, needs < 0.05"),
+            std::string::npos)
+      << Rec().rollout.reason;
 }
 
 }  // namespace

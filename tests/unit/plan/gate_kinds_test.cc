@@ -167,6 +167,7 @@ TEST(GateKindsTest, ReadsAPromqlGate) {
   EXPECT_EQ(g.promql.query, "sum(rate(http_errors_total[5m]))");
   EXPECT_EQ(g.op, Comparison::kLt);
   EXPECT_DOUBLE_EQ(g.threshold, 0.05);
+  EXPECT_EQ(g.promql.interval, absl::Seconds(10));  // the default
   EXPECT_EQ(DescribeGate(g),
             "PromQL sum(rate(http_errors_total[5m])) < 0.05 (from "
             "http://127.0.0.1:9090)");
@@ -182,10 +183,36 @@ TEST(GateKindsTest, PromqlGatesAreValidated) {
                   "of at most 4096 bytes",
                   "p:10:5: gates[0].threshold: required; expected a number "
                   "like 0.05",
-                  "p:12:17: gates[0].prometheus: expected a Prometheus server "
-                  "URL like http://127.0.0.1:9090, got '127.0.0.1:9090'",
+                  "p:12:17: gates[0].prometheus: expected an http:// "
+                  "Prometheus server URL like http://127.0.0.1:9090 (https is "
+                  "not supported), got '127.0.0.1:9090'",
                   "p:13:9: gates[0].op: expected one of <, <=, >, >=, ==, !=, "
                   "got '=<'"));
+}
+
+TEST(GateKindsTest, PromqlIntervalIsADurationFromOneSecondToAnHour) {
+  const std::string gate =
+      "  - name: e\n"
+      "    kind: promql\n"
+      "    prometheus: http://prometheus.internal:9090/prom\n"
+      "    query: up\n"
+      "    op: \">=\"\n"
+      "    threshold: 1\n";
+  EXPECT_EQ(OnlyGate(gate + "    interval: 2s\n").promql.interval,
+            absl::Seconds(2));
+  EXPECT_THAT(ErrorsOf(WithGates(gate + "    interval: 500ms\n")),
+              ElementsAre("p:16:15: gates[0].interval: expected a duration "
+                          "from 1s to 1h, like 10s, got '500ms'"));
+  EXPECT_THAT(
+      ErrorsOf(WithGates("  - name: e\n"
+                         "    kind: promql\n"
+                         "    prometheus: https://prom:9090\n"
+                         "    query: up\n"
+                         "    op: \">=\"\n"
+                         "    threshold: 1\n")),
+      ElementsAre("p:12:17: gates[0].prometheus: expected an http:// "
+                  "Prometheus server URL like http://127.0.0.1:9090 (https is "
+                  "not supported), got 'https://prom:9090'"));
 }
 
 }  // namespace
