@@ -1,11 +1,8 @@
 // A real Prometheus server scraping the real swell-agent's /metrics.
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -256,27 +253,20 @@ TEST(PrometheusScrapeTest, AgentSamplesReachPrometheusAndFailuresShowNoValue) {
 
 TEST(PrometheusScrapeTest, AgentRefusesAMetricsAddressInUse) {
   TempDir dir;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(fd, 1), 0);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  LoopbackListener in_use;
+  ASSERT_TRUE(in_use.ok());
 
   AgentProcess agent(
       {AgentBinary(), "--insecure",
        absl::StrCat("--controller=127.0.0.1:", ClosedLoopbackPort()),
        "--host-id=h1", absl::StrCat("--root=", dir.path(), "/host"),
-       absl::StrCat("--metrics-listen=127.0.0.1:", ntohs(addr.sin_port))},
+       "--metrics-listen=" + in_use.address()},
       dir.path() + "/agent.log");
   ASSERT_TRUE(agent.started());
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (!agent.Exited() && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(20));
   }
-  close(fd);
   ASSERT_TRUE(agent.Exited()) << "agent kept running:\n" << agent.Log();
   EXPECT_EQ(agent.exit_code(), 1) << agent.Log();
 }

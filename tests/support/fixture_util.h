@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace swell::test_support {
@@ -17,5 +18,27 @@ absl::StatusOr<int> FreeLoopbackPort();
 
 // The whole file, or "" when it cannot be read.
 std::string ReadFileOrEmpty(const std::string& path);
+
+// Removes `dir` and everything below it; kInternal saying why when it
+// cannot.
+absl::Status RemoveTree(const std::string& dir);
+
+// A socket listening on 127.0.0.1 at a free port while it lives: an
+// address in use, for tests of what a server does when it cannot bind.
+class LoopbackListener {
+ public:
+  LoopbackListener();
+  ~LoopbackListener();
+  LoopbackListener(const LoopbackListener&) = delete;
+  LoopbackListener& operator=(const LoopbackListener&) = delete;
+
+  bool ok() const { return port_ > 0; }
+  int port() const { return port_; }
+  std::string address() const;  // "127.0.0.1:PORT"
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 }  // namespace swell::test_support

@@ -247,11 +247,8 @@ absl::Status ThrowawayPostgres::Stop() {
     }
     running_ = false;
   }
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-  if (ignored && status.ok()) {
-    status = absl::InternalError(
-        absl::StrCat("removing ", dir_, ": ", ignored.message()));
+  if (absl::Status removed = RemoveTree(dir_); !removed.ok() && status.ok()) {
+    status = removed;
   }
   dir_.clear();
   port_ = 0;

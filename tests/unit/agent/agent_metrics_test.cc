@@ -1,7 +1,5 @@
 #include "agent/agent_metrics.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +11,7 @@
 #include "common/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/fixture_util.h"
 #include "prometheus/exposer.h"
 #include "tests/fakes/fake_clock.h"
 
@@ -173,16 +172,9 @@ TEST(ServeMetricsTest, ServesTheTextFormatOverHttp) {
 }
 
 TEST(ServeMetricsTest, AnAddressInUseIsUnavailableNotACrash) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ASSERT_EQ(listen(fd, 1), 0);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const std::string taken = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
+  test_support::LoopbackListener in_use;
+  ASSERT_TRUE(in_use.ok());
+  const std::string taken = in_use.address();
 
   AgentMetrics::Options options;
   options.generation = [] { return int64_t{0}; };
@@ -190,7 +182,6 @@ TEST(ServeMetricsTest, AnAddressInUseIsUnavailableNotACrash) {
   auto metrics = std::make_shared<AgentMetrics>(options);
   absl::StatusOr<std::unique_ptr<prometheus::Exposer>> exposer =
       ServeMetrics(taken, metrics);
-  close(fd);
   ASSERT_FALSE(exposer.ok());
   EXPECT_EQ(exposer.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(exposer.status().message(), HasSubstr(taken));
