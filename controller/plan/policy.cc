@@ -26,17 +26,18 @@ constexpr std::string_view kPolicyFields[] = {"name",       "description",
                                               "on_failure", "on_inconclusive"};
 constexpr std::string_view kActions[] = {"rollback", "pause"};
 
-void ReadPolicy(PlanReader& r, const YAML::Node& root, std::string_view name,
-                Policy* policy) {
+// Reads a policy; its name must be `name` unless that is nullopt.
+void ReadPolicy(PlanReader& r, const YAML::Node& root,
+                std::optional<std::string_view> name, Policy* policy) {
   std::optional<Fields> f = r.Map(root, "", kPolicyFields);
   if (!f) return;
   if (auto s = r.ValidText(*f, "name", kRequired, plan_internal::kNameExpected,
                            plan_internal::IsValidName)) {
     policy->name = s->text;
-    if (s->text != name) {
+    if (name && s->text != *name) {
       r.Error(s->node, s->field,
               absl::StrCat("a policy's name is its file's name: expected ",
-                           plan_internal::Quote(name), ", got ",
+                           plan_internal::Quote(*name), ", got ",
                            plan_internal::Quote(s->text)));
     }
   }
@@ -59,6 +60,22 @@ void ReadPolicy(PlanReader& r, const YAML::Node& root, std::string_view name,
   if (auto i = r.OneOf(*f, "on_inconclusive", kActions)) {
     base.on_inconclusive = static_cast<FailureAction>(*i);
   }
+}
+
+PolicyParseResult ParsePolicyNamed(std::string_view yaml,
+                                   std::optional<std::string_view> name) {
+  PolicyParseResult result;
+  result.errors = plan_internal::ReadOneDocument(
+      yaml, "policy", "a map with name, strategy and gates",
+      [&](PlanReader& r, const YAML::Node& root) {
+        ReadPolicy(r, root, name, &result.policy);
+      });
+  if (result.ok()) {
+    result.policy.yaml = std::string(yaml);
+  } else {
+    result.policy = Policy();
+  }
+  return result;
 }
 
 std::optional<std::string> ReadFile(const std::filesystem::path& path) {
@@ -94,14 +111,11 @@ std::vector<std::string> PolicySet::Names() const {
 }
 
 PolicyParseResult ParsePolicy(std::string_view yaml, std::string_view name) {
-  PolicyParseResult result;
-  result.errors = plan_internal::ReadOneDocument(
-      yaml, "policy", "a map with name, strategy and gates",
-      [&](PlanReader& r, const YAML::Node& root) {
-        ReadPolicy(r, root, name, &result.policy);
-      });
-  if (!result.ok()) result.policy = Policy();
-  return result;
+  return ParsePolicyNamed(yaml, name);
+}
+
+PolicyParseResult ParseStoredPolicy(std::string_view yaml) {
+  return ParsePolicyNamed(yaml, std::nullopt);
 }
 
 absl::StatusOr<PolicySet> LoadPolicies(const std::string& dir) {

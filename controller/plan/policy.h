@@ -18,7 +18,8 @@ namespace swell::controller {
 
 struct Policy {
   std::string name;  // equal to its file's name without ".yaml"
-  std::string file;  // where it was read from, for messages
+  std::string file;  // where it was read from, for messages; may be empty
+  std::string yaml;  // its source text, as parsed; kept with rollouts
   std::string description;
   // What the policy supplies, as the plan a naming plan starts from. Only
   // its strategy, gates, on_failure and on_inconclusive are set.
@@ -48,8 +49,13 @@ struct PolicyParseResult {
 };
 
 // Parses and validates one policy, whose file is named `name` + ".yaml":
-// its `name` field must be `name`. Never throws; reports every error.
+// its `name` field must be `name`. Never throws; reports every error. On
+// success the policy's `yaml` is `yaml`.
 PolicyParseResult ParsePolicy(std::string_view yaml, std::string_view name);
+
+// ParsePolicy for a policy's text without its file (as kept with a rollout,
+// Rollout::policy_yaml): its name is whatever its `name` field says.
+PolicyParseResult ParseStoredPolicy(std::string_view yaml);
 
 // Loads every "*.yaml" file directly in `dir`, in name order. Errors:
 // kNotFound when `dir` is not a directory; kInvalidArgument, with one line

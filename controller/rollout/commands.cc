@@ -51,12 +51,15 @@ absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(
   return AssignWaves(plan, *std::move(targets), id);
 }
 
-absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
-                                       const std::string& plan_yaml,
-                                       const std::string& plan_file,
-                                       const std::string& id,
-                                       const Request& req,
-                                       GenerationPlan* gens) {
+absl::StatusOr<Mutation> SubmitRollout(
+    const Fleet& fleet, const Plan& plan, const Policy* policy,
+    const std::string& plan_yaml, const std::string& plan_file,
+    const std::string& id, const Request& req, GenerationPlan* gens) {
+  if (policy == nullptr ? !plan.policy.empty() : policy->name != plan.policy) {
+    return absl::InternalError(absl::StrCat(
+        "plan ", plan.name, " names policy '", plan.policy, "' but was given '",
+        policy == nullptr ? "" : policy->name, "'"));
+  }
   if (fleet.freeze.active) return FrozenError(fleet.freeze);
   auto targets = Targets(fleet, plan);
   if (!targets.ok()) return targets.status();
@@ -84,6 +87,7 @@ absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
   r.name = plan.name;
   r.plan_yaml = plan_yaml;
   r.plan_file = plan_file;
+  if (policy != nullptr) r.policy_yaml = policy->yaml;
   r.variable = variable;
   r.spec = plan.variable;
   r.new_value = plan.value;

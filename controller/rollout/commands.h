@@ -24,12 +24,14 @@ struct Request {
 
 // Creates rollout `id` from a validated plan: selects its targets among the
 // known hosts, freezes their waves, and records the submit in the audit.
-absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
-                                       const std::string& plan_yaml,
-                                       const std::string& plan_file,
-                                       const std::string& id,
-                                       const Request& req,
-                                       GenerationPlan* gens);
+// `policy` is the policy `plan` was resolved against (nullptr when it names
+// none); its text is kept with the rollout, so that the rollout keeps it
+// whatever later happens to the policy's file. A `policy` that is not the
+// one `plan` names is a caller's bug: kInternal, nothing stored.
+absl::StatusOr<Mutation> SubmitRollout(
+    const Fleet& fleet, const Plan& plan, const Policy* policy,
+    const std::string& plan_yaml, const std::string& plan_file,
+    const std::string& id, const Request& req, GenerationPlan* gens);
 
 // The waves a plan would get if it were submitted now (nothing is stored).
 absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(

@@ -6,6 +6,35 @@
 
 namespace swell::controller {
 
+namespace {
+
+// The plan of a stored rollout, resolved against its own policy when it has
+// one, else against `current`.
+absl::StatusOr<Plan> StoredPlan(const std::string& id, const Rollout& rollout,
+                                const PolicySet& current) {
+  PolicySet own;
+  if (!rollout.policy_yaml.empty()) {
+    PolicyParseResult policy = ParseStoredPolicy(rollout.policy_yaml);
+    if (!policy.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "stored policy of rollout ", id,
+          " does not parse: ", policy.errors.front().ToString("policy")));
+    }
+    absl::Status added = own.Add(std::move(policy.policy));
+    if (!added.ok()) return added;  // impossible: the set was empty
+  }
+  PlanParseResult parsed =
+      ParsePlan(rollout.plan_yaml, own.empty() ? current : own);
+  if (!parsed.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("stored plan of rollout ", id, " does not parse: ",
+                     parsed.errors.front().ToString(rollout.plan_file)));
+  }
+  return std::move(parsed.plan);
+}
+
+}  // namespace
+
 bool IsActive(const Rollout& r) { return !IsTerminal(r.state); }
 
 absl::StatusOr<Fleet> BuildFleet(FleetState state) {
@@ -18,15 +47,11 @@ absl::StatusOr<Fleet> BuildFleet(FleetState state, const PolicySet& policies) {
   fleet.desired = std::move(state.desired);
   fleet.freeze = std::move(state.freeze);
   for (auto& [id, rollout] : state.rollouts) {
-    PlanParseResult parsed = ParsePlan(rollout.plan_yaml, policies);
-    if (!parsed.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          "stored plan of rollout ", id, " does not parse: ",
-          parsed.errors.front().ToString(rollout.plan_file)));
-    }
+    absl::StatusOr<Plan> plan = StoredPlan(id, rollout, policies);
+    if (!plan.ok()) return plan.status();
     RolloutRecord rec;
     rec.rollout = std::move(rollout);
-    rec.plan = std::move(parsed.plan);
+    rec.plan = *std::move(plan);
     for (auto& rh : state.rollout_hosts[id]) {
       std::string host = rh.host_id;
       rec.hosts.emplace(std::move(host), std::move(rh));

@@ -39,10 +39,13 @@ struct Fleet {
   Freeze freeze;
 };
 
-// Indexes a loaded state and parses every rollout's plan, resolving the
-// policies plans name against `policies`. kDataLoss when a stored plan no
-// longer parses (the store was edited by hand, or a policy it names is no
-// longer loaded).
+// Indexes a loaded state and parses every rollout's plan. A plan that names
+// a policy is resolved against the policy stored with its rollout
+// (Rollout::policy_yaml), so that editing or removing a policy file never
+// changes a submitted rollout; a rollout stored without one (before policies
+// were kept) is resolved against `policies`. kDataLoss, naming the rollout,
+// when a stored plan or policy no longer parses (the store was edited by
+// hand, or an old rollout's policy is no longer loaded).
 absl::StatusOr<Fleet> BuildFleet(FleetState state);
 absl::StatusOr<Fleet> BuildFleet(FleetState state, const PolicySet& policies);
 

@@ -73,6 +73,11 @@ struct Rollout {
   std::string name;
   std::string plan_yaml;  // as submitted; re-parsed on load
   std::string plan_file;
+  // The text of the policy the plan names, as it was at submit; the plan is
+  // re-parsed against it, not against the policies loaded now. Empty when
+  // the plan names none, or when the rollout was stored before policies
+  // were kept (such a plan is re-parsed against the policies loaded now).
+  std::string policy_yaml;
   std::string variable;   // the variable it moves
   swell::v1::VariableSpec spec;
   swell::v1::Value new_value;

@@ -82,15 +82,19 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
     reactor->Finish(ToGrpcStatus(plan.status()));
     return reactor;
   }
+  // The plan parsed against *policies_, which never changes: the policy it
+  // names is there.
+  const Policy* policy =
+      plan->policy.empty() ? nullptr : policies_->Find(plan->policy);
   auto id = std::make_shared<std::string>();
   return Run(
       ctx,
-      [req, id, plan = *std::move(plan)](
+      [req, id, policy, plan = *std::move(plan)](
           Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         *id = NewRolloutId(c.fleet, c.now);
         Request r{Actor(req->actor()),
                   req->reason().empty() ? "submitted" : req->reason(), c.now};
-        auto m = SubmitRollout(c.fleet, plan, req->plan_yaml(),
+        auto m = SubmitRollout(c.fleet, plan, policy, req->plan_yaml(),
                                req->plan_file(), *id, r, c.gens);
         if (m.ok()) (*c.new_plans)[*id] = plan;
         return m;

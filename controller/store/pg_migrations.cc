@@ -130,11 +130,18 @@ CREATE TABLE freezes (
 );
 )sql";
 
+// The text of the policy a rollout's plan names, as it was at submit. ''
+// for a plan naming none, and for every rollout stored before this column.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE rollouts ADD COLUMN policy_yaml text NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SchemaMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, kV1},
+      {2, kV2},
   };
   return kMigrations;
 }

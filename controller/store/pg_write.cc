@@ -81,7 +81,7 @@ void WriteRollouts(pqxx::transaction_base& tx,
       LastPerKey(all, [](const Rollout& r) { return std::string_view(r.id); });
   PgArray id, name, plan_yaml, plan_file, variable, spec, new_present, new_data,
       state, current_wave, wave_count, phase, phase_started, reason, actor,
-      created, updated;
+      created, updated, policy_yaml;
   for (const Rollout* r : rollouts) {
     id.AddText(r->id);
     name.AddText(r->name);
@@ -100,22 +100,24 @@ void WriteRollouts(pqxx::transaction_base& tx,
     actor.AddText(r->actor);
     created.AddInt(TimeToMicros(r->created));
     updated.AddInt(TimeToMicros(r->updated));
+    policy_yaml.AddText(r->policy_yaml);
   }
   tx.exec_params(
       "INSERT INTO rollouts (id, name, plan_yaml, plan_file, variable, spec,"
       "  new_present, new_data, state, current_wave, wave_count, phase,"
-      "  phase_started, reason, actor, created, updated)"
+      "  phase_started, reason, actor, created, updated, policy_yaml)"
       " SELECT id, name, plan_yaml, plan_file, variable, spec, new_present,"
       "  new_data, state, current_wave, wave_count, phase,"
       "  swell_ts(phase_started), reason, actor, swell_ts(created),"
-      "  swell_ts(updated)"
+      "  swell_ts(updated), policy_yaml"
       " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
       "  $5::text[], $6::bytea[], $7::boolean[], $8::bytea[], $9::text[],"
       "  $10::integer[], $11::integer[], $12::text[], $13::bigint[],"
-      "  $14::text[], $15::text[], $16::bigint[], $17::bigint[])"
+      "  $14::text[], $15::text[], $16::bigint[], $17::bigint[],"
+      "  $18::text[])"
       " AS u(id, name, plan_yaml, plan_file, variable, spec, new_present,"
       "  new_data, state, current_wave, wave_count, phase, phase_started,"
-      "  reason, actor, created, updated)"
+      "  reason, actor, created, updated, policy_yaml)"
       " ON CONFLICT (id) DO UPDATE SET"
       "  name = EXCLUDED.name, plan_yaml = EXCLUDED.plan_yaml,"
       "  plan_file = EXCLUDED.plan_file, variable = EXCLUDED.variable,"
@@ -125,7 +127,7 @@ void WriteRollouts(pqxx::transaction_base& tx,
       "  wave_count = EXCLUDED.wave_count, phase = EXCLUDED.phase,"
       "  phase_started = EXCLUDED.phase_started, reason = EXCLUDED.reason,"
       "  actor = EXCLUDED.actor, created = EXCLUDED.created,"
-      "  updated = EXCLUDED.updated",
+      "  updated = EXCLUDED.updated, policy_yaml = EXCLUDED.policy_yaml",
       std::move(id).Finish(), std::move(name).Finish(),
       std::move(plan_yaml).Finish(), std::move(plan_file).Finish(),
       std::move(variable).Finish(), std::move(spec).Finish(),
@@ -134,7 +136,7 @@ void WriteRollouts(pqxx::transaction_base& tx,
       std::move(wave_count).Finish(), std::move(phase).Finish(),
       std::move(phase_started).Finish(), std::move(reason).Finish(),
       std::move(actor).Finish(), std::move(created).Finish(),
-      std::move(updated).Finish());
+      std::move(updated).Finish(), std::move(policy_yaml).Finish());
 }
 
 void WriteRolloutHosts(pqxx::transaction_base& tx,

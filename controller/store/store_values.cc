@@ -66,6 +66,7 @@ absl::Status CheckFields(const Mutation& m, TextCheck check) {
     SWELL_CHECK_TEXT("rollouts", i, "name", r.name);
     SWELL_CHECK_TEXT("rollouts", i, "plan_yaml", r.plan_yaml);
     SWELL_CHECK_TEXT("rollouts", i, "plan_file", r.plan_file);
+    SWELL_CHECK_TEXT("rollouts", i, "policy_yaml", r.policy_yaml);
     SWELL_CHECK_TEXT("rollouts", i, "variable", r.variable);
     SWELL_CHECK_TEXT("rollouts", i, "reason", r.reason);
     SWELL_CHECK_TEXT("rollouts", i, "actor", r.actor);

@@ -47,11 +47,10 @@ std::string Dump(const Rollout& r) {
   return absl::StrCat(
       "Rollout id=", Q(r.id), " name=", Q(r.name),
       " plan_yaml=", Q(r.plan_yaml), " plan_file=", Q(r.plan_file),
-      " policy_yaml=", Q(r.policy_yaml),
-      " variable=", Q(r.variable), " spec=", S(r.spec),
-      " new_value=", V(r.new_value), " state=", N(RolloutStateName(r.state)),
-      " current_wave=", r.current_wave, " wave_count=", r.wave_count,
-      " phase=", N(WavePhaseName(r.phase)),
+      " policy_yaml=", Q(r.policy_yaml), " variable=", Q(r.variable),
+      " spec=", S(r.spec), " new_value=", V(r.new_value),
+      " state=", N(RolloutStateName(r.state)), " current_wave=", r.current_wave,
+      " wave_count=", r.wave_count, " phase=", N(WavePhaseName(r.phase)),
       " phase_started=", T(r.phase_started), " reason=", Q(r.reason),
       " actor=", Q(r.actor), " created=", T(r.created),
       " updated=", T(r.updated));

@@ -44,7 +44,7 @@ class CohortStepTest : public ::testing::Test {
 
   void Submit() {
     GenerationPlan gens(&fleet_);
-    auto m = SubmitRollout(fleet_, plan_, "yaml", "p.yaml", "r-1",
+    auto m = SubmitRollout(fleet_, plan_, nullptr, "yaml", "p.yaml", "r-1",
                            Request{"alice", "test", now_}, &gens);
     ASSERT_TRUE(m.ok()) << m.status();
     Apply(*m, gens);

@@ -55,7 +55,8 @@ class RolloutStepTest : public ::testing::Test {
 
   void Submit() {
     GenerationPlan gens(&fleet_);
-    auto m = SubmitRollout(fleet_, plan_, "yaml", "p.yaml", "r-1", Req(), &gens);
+    auto m = SubmitRollout(fleet_, plan_, nullptr, "yaml", "p.yaml", "r-1",
+                           Req(), &gens);
     ASSERT_TRUE(m.ok()) << m.status();
     pending_gens_ = gens.touched();
     Apply(*m);
@@ -223,7 +224,8 @@ TEST_F(RolloutStepTest, FreezeHaltsRunningRolloutsAndRefusesSubmitsAndResumes) {
   Apply(*freeze);
   EXPECT_EQ(Rec().rollout.state, RolloutState::kHalted);
   GenerationPlan gens(&fleet_);
-  auto again = SubmitRollout(fleet_, plan_, "y", "p.yaml", "r-2", Req(), &gens);
+  auto again =
+      SubmitRollout(fleet_, plan_, nullptr, "y", "p.yaml", "r-2", Req(), &gens);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(again.status().message().find("incident 42"), std::string::npos);
   EXPECT_EQ(ResumeRollout(fleet_, "r-1", Req()).status().code(),
@@ -237,7 +239,8 @@ TEST_F(RolloutStepTest, FreezeHaltsRunningRolloutsAndRefusesSubmitsAndResumes) {
 TEST_F(RolloutStepTest, SecondRolloutOfTheSameVariableOnTheSameHostsIsRefused) {
   Submit();
   GenerationPlan gens(&fleet_);
-  auto second = SubmitRollout(fleet_, plan_, "y", "p.yaml", "r-2", Req(), &gens);
+  auto second =
+      SubmitRollout(fleet_, plan_, nullptr, "y", "p.yaml", "r-2", Req(), &gens);
   ASSERT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(second.status().message().find("r-1"), std::string::npos);
 }

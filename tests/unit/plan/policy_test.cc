@@ -161,6 +161,22 @@ TEST(PolicyTest, APolicysNameIsItsFileName) {
             "expected 'quick', got 'slow'");
 }
 
+TEST(PolicyTest, APolicyKeepsItsSourceText) {
+  PolicyParseResult r = ParsePolicy(kSlowPolicy, "slow");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.policy.yaml, kSlowPolicy);
+  EXPECT_TRUE(ParsePolicy(kSlowPolicy, "quick").policy.yaml.empty());
+}
+
+TEST(PolicyTest, AStoredPolicyIsNamedByItsOwnText) {
+  PolicyParseResult r = ParseStoredPolicy(kSlowPolicy);
+  ASSERT_THAT(r.errors, IsEmpty());
+  EXPECT_EQ(r.policy.name, "slow");
+  EXPECT_EQ(r.policy.yaml, kSlowPolicy);
+  EXPECT_EQ(r.policy.base.on_failure, FailureAction::kPause);
+  EXPECT_FALSE(ParseStoredPolicy("strategy: {bake: 1m}\n").ok());  // no name
+}
+
 TEST(PolicyTest, PoliciesHoldOnlyStrategyGatesAndActions) {
   PolicyParseResult r = ParsePolicy("name: x\nchange: {}\n", "x");
   ASSERT_EQ(r.errors.size(), 1u);
@@ -179,6 +195,7 @@ TEST(LoadPoliciesTest, LoadsEveryYamlFileOfADirectory) {
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_THAT(set->Names(), ElementsAre("gates-only", "slow"));
   EXPECT_EQ(set->Find("slow")->file, (dir / "slow.yaml").string());
+  EXPECT_EQ(set->Find("slow")->yaml, kSlowPolicy);
 }
 
 TEST(LoadPoliciesTest, ErrorsNameTheFileLineAndColumn) {
