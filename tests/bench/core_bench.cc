@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/value.h"
 #include "controller/rollout/commands.h"
+#include "controller/rollout/gate_input.h"
+#include "controller/rollout/promql_targets.h"
 #include "controller/rollout/rollout_step.h"
 #include "controller/rollout/wave_scheduler.h"
 #include "tests/fakes/fake_agents.h"
@@ -59,35 +61,51 @@ void BM_AssignWaves(benchmark::State& state) {
 }
 BENCHMARK(BM_AssignWaves)->Arg(10'000)->Arg(50'000)->Unit(benchmark::kMillisecond);
 
+// A fleet of n hosts with rollout r-bench of `plan` on every host, all in
+// the last wave, converged and baking, each with a fresh `up` sample.
+struct BakingRollout {
+  BakingRollout(int n, const Plan& plan) : fleet(MakeFleet(n)) {
+    GenerationPlan gens(&fleet);
+    auto m = SubmitRollout(fleet, plan, nullptr, "yaml", "bench.yaml",
+                           "r-bench", Request{"bench", "bench", now}, &gens);
+    ok = m.ok();
+    if (!ok) return;
+    ApplyMutation(*m, {{"r-bench", plan}}, &fleet);
+    RolloutRecord& rec = fleet.rollouts.at("r-bench");
+    rec.rollout.current_wave = rec.rollout.wave_count - 1;
+    rec.rollout.phase = WavePhase::kBaking;
+    rec.rollout.phase_started = now;
+    for (auto& [id, h] : rec.hosts) {
+      h.state = HostState::kConverged;
+      h.updated = now;
+      agents.connected.insert(id);
+      health.Record(id, "up", HealthWindow::Point{now, true, 1.0});
+    }
+  }
+  StepContext Context(const PromqlReadings* promql) const {
+    return StepContext{&fleet,           &agents, &health,
+                       now + absl::Seconds(1), absl::Seconds(30),
+                       absl::InfinitePast(),   promql};
+  }
+
+  const absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  Fleet fleet;
+  testing::FakeAgents agents;
+  HealthWindow health;
+  bool ok = false;
+};
+
 // One tick of a rollout whose every host is admitted, converged and baking:
 // the gate reads a sample of every host. This is the reconciler's steady
 // cost per tick for one large rollout.
 void BM_StepBakingRollout(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  Fleet fleet = MakeFleet(n);
-  Plan plan = MakePlan();
-  const absl::Time now = absl::FromUnixSeconds(1'800'000'000);
-  GenerationPlan gens(&fleet);
-  auto m = SubmitRollout(fleet, plan, "yaml", "bench.yaml", "r-bench",
-                         Request{"bench", "bench", now}, &gens);
-  if (!m.ok()) state.SkipWithError("submit failed");
-  ApplyMutation(*m, {{"r-bench", plan}}, &fleet);
-  RolloutRecord& rec = fleet.rollouts.at("r-bench");
-  rec.rollout.current_wave = rec.rollout.wave_count - 1;
-  rec.rollout.phase = WavePhase::kBaking;
-  rec.rollout.phase_started = now;
-  testing::FakeAgents agents;
-  HealthWindow health;
-  for (auto& [id, h] : rec.hosts) {
-    h.state = HostState::kConverged;
-    h.updated = now;
-    agents.connected.insert(id);
-    health.Record(id, "up", HealthWindow::Point{now, true, 1.0});
-  }
-  StepContext ctx{&fleet, &agents, &health, now + absl::Seconds(1),
-                  absl::Seconds(30), absl::InfinitePast()};
+  BakingRollout b(n, MakePlan());
+  if (!b.ok) state.SkipWithError("submit failed");
+  RolloutRecord& rec = b.fleet.rollouts.at("r-bench");
+  const StepContext ctx = b.Context(nullptr);
   for (auto _ : state) {
-    GenerationPlan tick_gens(&fleet);
+    GenerationPlan tick_gens(&b.fleet);
     Mutation out;
     StepRollout(rec, ctx, &tick_gens, &out);
     benchmark::DoNotOptimize(out);
@@ -95,6 +113,46 @@ void BM_StepBakingRollout(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(BM_StepBakingRollout)->Arg(10'000)->Arg(50'000)->Unit(benchmark::kMillisecond);
+
+// The same tick with a PromQL gate over {{hosts}} as well, plus the
+// PromqlTargetsFor the reconciler runs after each tick: the query is
+// expanded over every admitted host twice a tick (for the gate, and for
+// the poller), and the gate reads an answer to it.
+void BM_StepBakingRolloutWithPromqlGate(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  Plan plan = MakePlan();
+  GateSpec g;
+  g.name = "error-rate";
+  g.kind = GateKind::kPromql;
+  g.promql.url = "http://127.0.0.1:9090";
+  g.promql.query = "max(errors{host=~\"{{hosts}}\"})";
+  g.op = Comparison::kLt;
+  g.threshold = 0.05;
+  plan.gates.push_back(g);
+  BakingRollout b(n, plan);
+  if (!b.ok) state.SkipWithError("submit failed");
+  RolloutRecord& rec = b.fleet.rollouts.at("r-bench");
+  PromqlReadings readings;
+  readings.Put(PromqlKey("r-bench", g.name),
+               PromqlReading{g.promql.url, PromqlQueryFor(g, "r-bench", rec.hosts),
+                             b.now, "", {{"{}", 0.01}}});
+  const StepContext ctx = b.Context(&readings);
+  for (auto _ : state) {
+    GenerationPlan tick_gens(&b.fleet);
+    Mutation out;
+    StepRollout(rec, ctx, &tick_gens, &out);
+    benchmark::DoNotOptimize(out);
+    benchmark::DoNotOptimize(PromqlTargetsFor(b.fleet));
+  }
+  if (rec.rollout.state != RolloutState::kRunning) {
+    state.SkipWithError("the rollout stopped: the gate did not pass");
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_StepBakingRolloutWithPromqlGate)
+    ->Arg(10'000)
+    ->Arg(50'000)
+    ->Unit(benchmark::kMillisecond);
 
 // Building one host's whole desired state, as every push does.
 void BM_DesiredStateFor(benchmark::State& state) {
