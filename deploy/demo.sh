@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Swell's demo: a throwaway PostgreSQL, the controller and 12 agents (each a
-# "host" rooted in its own directory, across 2 sites x 2 roles), then a good
-# config change that rolls out wave by wave, and a bad one that a health gate
-# catches and rolls back by itself.
+# Swell's demo: a throwaway PostgreSQL, the controller, 12 agents (each a
+# "host" rooted in its own directory, across 2 sites x 2 roles) and a
+# Prometheus scraping them; then a good config change that rolls out wave by
+# wave, a bad one that a health gate catches and rolls back by itself, and a
+# slow one that only a PromQL query to Prometheus sees.
 #
 #   ./deploy/demo.sh            install what is missing, build, run the demo
 #   SWELL_DEMO_KEEP=1 ./deploy/demo.sh   keep everything up at the end
@@ -22,9 +23,32 @@ cleanup() {
   wait 2>/dev/null || true
   "$root/deploy/pg-throwaway.sh" stop "$demo/pg" >/dev/null 2>&1 || true
 }
+# GET (or POST a form to) a loopback URL; prints the body.
+http() { python3 - "$@" <<'PY'
+import sys, urllib.parse, urllib.request
+url = sys.argv[1]
+data = urllib.parse.urlencode({"query": sys.argv[2]}).encode() if len(sys.argv) > 2 else None
+try:
+    print(urllib.request.urlopen(url, data, timeout=5).read().decode())
+except Exception as e:
+    print(e, file=sys.stderr); sys.exit(1)
+PY
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Copies every host's app.conf aside as <host>.<name>; count_unchanged
+# says how many still hold that copy byte for byte.
+snapshot() {
+  for id in "${hosts[@]}"; do cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.$1"; done
+}
+count_unchanged() {
+  local same=0
+  for id in "${hosts[@]}"; do
+    cmp -s "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.$1" && same=$((same + 1))
+  done
+  echo "-> $same of ${#hosts[@]} hosts hold their previous file byte for byte"
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 rm -rf "$demo"
@@ -47,6 +71,7 @@ pids+=($!)
 
 echo "== starting 12 agents: sites a and b, roles web and db"
 hosts=()
+scrape_targets=()
 for site in a b; do
   for role in web db; do
     for n in 1 2 3; do
@@ -56,10 +81,14 @@ for site in a b; do
       printf '# app config of %s\nworkers = 4\nlog_level = info\n' "$id" \
         >"$demo/hosts/$id/etc/app/app.conf"
       cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.orig"
+      agent_metrics=$(free_port)
+      scrape_targets+=("127.0.0.1:$agent_metrics")
       "$bin/agent/swell-agent" --insecure --controller "$SWELL_CONTROLLER" \
         --host-id "$id" --label "site=$site" --label "role=$role" \
         --root "$demo/hosts/$id" \
         --check "app_healthy=$root/deploy/demo/app-health.sh" \
+        --check "latency_ms=$root/deploy/demo/latency.sh" \
+        --metrics-listen "127.0.0.1:$agent_metrics" \
         --check-interval 1s >"$demo/logs/agent-$id.log" 2>&1 &
       pids+=($!)
     done
@@ -72,6 +101,28 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 swellctl hosts
+
+prom_port=$(free_port)
+prom="http://127.0.0.1:$prom_port"
+echo "== starting Prometheus on $prom, scraping the 12 agents' /metrics every second"
+mkdir -p "$demo/prometheus"
+{
+  echo "global: {scrape_interval: 1s, evaluation_interval: 1s}"
+  echo "scrape_configs:"
+  echo "  - job_name: swell-agents"
+  echo "    static_configs:"
+  echo "      - targets: [$(IFS=,; echo "${scrape_targets[*]}")]"
+} >"$demo/prometheus/prometheus.yml"
+prometheus --config.file "$demo/prometheus/prometheus.yml" \
+  --storage.tsdb.path "$demo/prometheus/data" \
+  --web.listen-address "127.0.0.1:$prom_port" \
+  >"$demo/logs/prometheus.log" 2>&1 &
+pids+=($!)
+# It hands new targets to its scrapers every 5 s: wait until all 12 are up.
+for _ in $(seq 1 150); do
+  http "$prom/api/v1/query" 'count(up == 1)' 2>/dev/null | grep -q ',"12"\]' && break
+  sleep 0.2
+done
 
 echo
 echo "== 1. a good change: workers = 8, in waves of 1 host, 25 %, 50 %, 100 %"
@@ -88,16 +139,23 @@ echo "-> $converged of ${#hosts[@]} hosts have workers = 8"
 echo
 echo "== 2. a bad change: workers = 0, which fails the hosts' health check"
 # Hosts now hold the good change; remember it to check the rollback.
-for id in "${hosts[@]}"; do cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.before-bad"; done
+snapshot before-bad
 bad=$(swellctl submit "$root/deploy/examples/bad-config.yaml")
 swellctl watch "$bad" || true
-same=0
-for id in "${hosts[@]}"; do
-  cmp -s "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.before-bad" && same=$((same + 1))
-done
-echo "-> $same of ${#hosts[@]} hosts hold their previous file byte for byte"
+count_unchanged before-bad
 echo "   (the hosts the bad change reached were rolled back; the rest were never touched)"
 swellctl status "$bad"
+
+echo
+echo "== 3. a slow change: debug logging, gated by a PromQL query to Prometheus"
+# The plan names the demo's own Prometheus.
+sed "s|http://127.0.0.1:9090|$prom|" "$root/deploy/examples/debug-logging.yaml" \
+  >"$demo/debug-logging.yaml"
+snapshot before-slow
+slow=$(swellctl submit "$demo/debug-logging.yaml")
+swellctl watch "$slow" || true
+count_unchanged before-slow
+swellctl status "$slow"
 
 cat <<TXT
 
@@ -106,11 +164,13 @@ cat <<TXT
    $bin/cli/swellctl list
    $bin/cli/swellctl status $good
    $bin/cli/swellctl status $bad
+   $bin/cli/swellctl status $slow -o json     # the PromQL verdict's evidence
    $bin/cli/swellctl hosts
+   $prom/graph?g0.expr=swell_health_sample      (Prometheus)
    curl -s http://127.0.0.1:$metrics/metrics | grep swell_
    logs: $demo/logs/
 TXT
 if [[ "${SWELL_DEMO_KEEP:-}" == 1 || ( -t 0 && -z "${CI:-}" ) ]]; then
-  echo "Press Ctrl-C to stop the demo (PostgreSQL, controller and agents)."
+  echo "Press Ctrl-C to stop the demo (PostgreSQL, Prometheus, controller and agents)."
   while true; do sleep 3600; done
 fi
