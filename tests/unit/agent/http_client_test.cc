@@ -1,14 +1,10 @@
 #include "common/http_client.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/support/fixture_util.h"
 #include "tests/unit/agent/http_test_server.h"
 
 namespace swell::common {
@@ -151,61 +147,26 @@ TEST(HttpGetTest, ABodyPastTheLimitIsRefused) {
   EXPECT_TRUE(absl::IsResourceExhausted(r.status())) << r.status();
 }
 
-// A port that nothing listens on: bound, then closed.
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(HttpGetTest, ARefusedConnectionIsUnavailable) {
-  HttpUrl url = Url("http://127.0.0.1:" + std::to_string(ClosedPort()));
+  absl::StatusOr<int> closed = test_support::FreeLoopbackPort();
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  HttpUrl url = Url("http://127.0.0.1:" + std::to_string(*closed));
   absl::StatusOr<HttpResponse> r = HttpGet(url, absl::Seconds(10));
   EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
 }
 
-// Accepts connections into its backlog and never answers.
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 4);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentListener() { close(fd_); }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/";
-  }
-
- private:
-  int fd_;
-  int port_;
-};
-
 TEST(HttpGetTest, ASilentServerTimesOut) {
-  SilentListener server;
-  absl::StatusOr<HttpResponse> r =
-      HttpGet(Url(server.url()), absl::Milliseconds(200));
+  test_support::LoopbackListener server;  // never accepts, never answers
+  absl::StatusOr<HttpResponse> r = HttpGet(
+      Url("http://" + server.address() + "/"), absl::Milliseconds(200));
   EXPECT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
 }
 
 TEST(HttpGetTest, CancelStopsTheWait) {
-  SilentListener server;
+  test_support::LoopbackListener server;
   std::atomic<bool> cancel{true};
-  absl::StatusOr<HttpResponse> r =
-      HttpGet(Url(server.url()), absl::Seconds(60), &cancel);
+  absl::StatusOr<HttpResponse> r = HttpGet(
+      Url("http://" + server.address() + "/"), absl::Seconds(60), &cancel);
   EXPECT_TRUE(absl::IsCancelled(r.status())) << r.status();
 }
 
