@@ -115,7 +115,9 @@ std::string ExpandPromqlQuery(const std::string& query,
     if (!alternation.empty()) alternation.push_back('|');
     alternation += HostPattern(h);
   }
-  if (alternation.empty()) alternation = "^$";
+  // A character class no character is in: matches no label value, not
+  // even an empty or missing one.
+  if (alternation.empty()) alternation = "[^\\\\s\\\\S]";
   return absl::StrReplaceAll(
       query, {{"{{hosts}}", alternation}, {"{{rollout}}", rollout_id}});
 }

@@ -55,8 +55,9 @@ std::string PromqlKey(const std::string& rollout_id, const std::string& gate);
 // anchored-by-Prometheus regex alternation of `hosts` ("web-1|web-2"),
 // each host's regex metacharacters escaped, and escaped again for a PromQL
 // double-quoted string, so `host=~"{{hosts}}"` matches exactly those
-// hosts. No hosts expand to "^$" (a regex that matches only an empty
-// label, so the query selects nothing).
+// hosts. No hosts expand to `[^\\s\\S]`, a regex that matches no label
+// value, not even an empty or missing one, so the selector selects
+// nothing.
 std::string ExpandPromqlQuery(const std::string& query,
                               const std::string& rollout_id,
                               const std::vector<std::string>& hosts);

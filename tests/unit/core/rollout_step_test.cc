@@ -335,7 +335,7 @@ TEST_F(RolloutStepTest, PromqlGateAnsweringABreachRollsBack) {
   }
   ASSERT_FALSE(first.empty());
   // An answer to another query (the hosts before this wave) is ignored.
-  PromqlReading stale{g.promql.url, "max(errors{host=~\"^$\"})", now_, "",
+  PromqlReading stale{g.promql.url, "max(errors{host=~\"h9\"})", now_, "",
                       {{"{}", 0.9}}};
   promql_.Put(PromqlKey("r-1", g.name), stale);
   Advance(absl::Seconds(1));
