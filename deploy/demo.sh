@@ -172,5 +172,9 @@ cat <<TXT
 TXT
 if [[ "${SWELL_DEMO_KEEP:-}" == 1 || ( -t 0 && -z "${CI:-}" ) ]]; then
   echo "Press Ctrl-C to stop the demo (PostgreSQL, Prometheus, controller and agents)."
-  while true; do sleep 3600; done
+  # Waited for in the background, so that a TERM (not only Ctrl-C) runs
+  # the cleanup at once rather than after the sleep.
+  sleep infinity &
+  pids+=($!)
+  wait "$!"
 fi
