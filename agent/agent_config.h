@@ -34,8 +34,11 @@ struct AgentConfig {
   // How often built-in samples (the Docker engine's) are collected: the
   // check interval of checks that do not set their own.
   absl::Duration check_interval = absl::Seconds(5);
+  // Reconnect backoff (ControllerLink). The cap bounds how long a running
+  // agent takes to notice that a restarted controller is back; the
+  // controller's --agent_reconnect assumes it, so keep the two in step.
   absl::Duration backoff_initial = absl::Milliseconds(200);
-  absl::Duration backoff_max = absl::Seconds(15);
+  absl::Duration backoff_max = absl::Seconds(5);
   // How often the desired state is re-checked against the host with no new
   // desired state arriving.
   absl::Duration resync_interval = absl::Seconds(30);

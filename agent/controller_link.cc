@@ -78,17 +78,24 @@ uint64_t ControllerLink::dropped() const {
   return dropped_;
 }
 
-std::shared_ptr<grpc::Channel> ControllerLink::ChannelFor(
-    const std::string& address) {
-  auto it = channels_.find(address);
-  if (it != channels_.end()) return it->second;
+uint64_t ControllerLink::failed_attempts() const {
+  absl::MutexLock lock(&mu_);
+  return failed_attempts_;
+}
+
+std::shared_ptr<grpc::Channel> ControllerLink::NewChannel(
+    const std::string& address) const {
   grpc::ChannelArguments args;
-  // The channel's own reconnect backoff must not outlast ours, or retries
-  // fail fast long after the controller is back.
+  // A subchannel of its own: one shared through gRPC's global pool could
+  // still be waiting out the reconnect backoff of an earlier attempt.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // gRPC core takes its minimum reconnect backoff as the minimum time a
+  // connection attempt is given, too: it must be the connect timeout, not
+  // our backoff's start, or handshakes that a busy controller answers in
+  // more than that fail.
   args.SetInt(
       GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
-      static_cast<int>(absl::ToInt64Milliseconds(options_.backoff_initial)));
+      static_cast<int>(absl::ToInt64Milliseconds(options_.connect_timeout)));
   args.SetInt(
       GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
       static_cast<int>(absl::ToInt64Milliseconds(options_.backoff_initial)));
@@ -100,10 +107,8 @@ std::shared_ptr<grpc::Channel> ControllerLink::ChannelFor(
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 310 * 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
   args.SetMaxReceiveMessageSize(kMaxDesiredBytes);
-  auto channel = grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), args);
-  channels_[address] = channel;
-  return channel;
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
 }
 
 void ControllerLink::Run() {
@@ -139,7 +144,7 @@ void ControllerLink::Run() {
 }
 
 bool ControllerLink::Converse(const std::string& address) {
-  auto stub = swell::v1::AgentService::NewStub(ChannelFor(address));
+  auto stub = swell::v1::AgentService::NewStub(NewChannel(address));
   grpc::ClientContext context;
   {
     absl::MutexLock lock(&mu_);
@@ -187,6 +192,8 @@ bool ControllerLink::Converse(const std::string& address) {
     spdlog::warn("disconnected from controller {}: {}", address,
                  stopping ? std::string("agent stopping") : Describe(status));
   } else {
+    absl::MutexLock lock(&mu_);
+    failed_attempts_++;
     spdlog::debug("controller {} unavailable: {}", address, Describe(status));
   }
   return heard;

@@ -26,8 +26,11 @@ namespace swell::agent {
 // connection), and reads: each DesiredState goes to `on_desired`, on that
 // thread. A second thread per connection writes what Send() queued, in
 // order, after the Hello. When the stream breaks the link tries the next
-// address with jittered exponential backoff. Connects and disconnects are
-// logged once per change, not per retry.
+// address with jittered exponential backoff (full jitter, capped at
+// `backoff_max`). Every attempt opens a fresh channel, so that gRPC's own
+// reconnect backoff never adds to ours: the link's backoff alone decides
+// when the next attempt is made. Connects and disconnects are logged once
+// per change, not per retry.
 //
 // Plaintext only for now (the caller has checked --insecure).
 class ControllerLink final : public MessageSink {
@@ -35,7 +38,12 @@ class ControllerLink final : public MessageSink {
   struct Options {
     std::vector<std::string> addresses;  // host:port, tried in turn
     absl::Duration backoff_initial = absl::Milliseconds(200);
-    absl::Duration backoff_max = absl::Seconds(15);
+    absl::Duration backoff_max = absl::Seconds(5);
+    // How long one attempt may take to establish its connection (TCP, and
+    // HTTP/2 settings) before it counts as failed. Generous: a controller
+    // that many agents reach at once answers each handshake late, and a
+    // short timeout turns that into failed attempts and backoff.
+    absl::Duration connect_timeout = absl::Seconds(20);
     // Bounds on what waits to be written; past either, Send drops.
     size_t max_queued = 1024;
     size_t max_queued_bytes = 32 << 20;
@@ -56,6 +64,8 @@ class ControllerLink final : public MessageSink {
 
   // Messages dropped because the queue was full.
   uint64_t dropped() const;
+  // Attempts that ended without the controller's stream being opened.
+  uint64_t failed_attempts() const;
 
  private:
   void Run();
@@ -64,12 +74,11 @@ class ControllerLink final : public MessageSink {
   void WriteLoop(
       grpc::ClientReaderWriter<swell::v1::AgentMessage,
                                swell::v1::ControllerMessage>* stream);
-  std::shared_ptr<grpc::Channel> ChannelFor(const std::string& address);
+  std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) const;
 
   const Options options_;
   const HelloFn hello_;
   const DesiredFn on_desired_;
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;  // Run only
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -79,6 +88,7 @@ class ControllerLink final : public MessageSink {
   uint64_t connection_ ABSL_GUARDED_BY(mu_) = 0;  // 0: none open
   uint64_t connections_made_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t failed_attempts_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<swell::v1::AgentMessage> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
