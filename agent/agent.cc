@@ -84,8 +84,11 @@ absl::Status Agent::Start() {
   link_ = std::make_unique<ControllerLink>(
       link_options, [this] { return BuildHello(); },
       [this](const swell::v1::DesiredState& s) { OnDesired(s); });
+  // Every check runs right after an apply result goes out (checks_ exists
+  // before the enforcer starts).
   enforcer_ = std::make_unique<Enforcer>(std::move(appliers), journal_.get(),
-                                         link_.get(), config_.resync_interval);
+                                         link_.get(), config_.resync_interval,
+                                         [this] { checks_->RunAllNow(); });
   std::vector<ScheduledSource> sources{{docker_health, config_.check_interval}};
   for (const CollectorSpec& c : config_.collectors) {
     sources.push_back({MakeCollector(c, env), c.interval});

@@ -31,11 +31,13 @@ std::string Tail(const std::string& s, size_t max) {
 }  // namespace
 
 Enforcer::Enforcer(ApplierSet appliers, Journal* journal, MessageSink* sink,
-                   absl::Duration resync_interval)
+                   absl::Duration resync_interval,
+                   std::function<void()> after_report)
     : appliers_(std::move(appliers)),
       journal_(journal),
       sink_(sink),
-      resync_interval_(resync_interval) {
+      resync_interval_(resync_interval),
+      after_report_(std::move(after_report)) {
   for (const JournalIntent& intent : journal_->InterruptedAtOpen()) {
     spdlog::warn(
         "the apply of {} generation {} ({} -> {}) was interrupted; it "
@@ -122,15 +124,20 @@ void Enforcer::Run() {
 bool Enforcer::Pass(const swell::v1::DesiredState& state) {
   swell::v1::AgentMessage report;
   report.mutable_actual();  // an empty desired state still gets its report
+  reported_in_pass_ = false;
+  bool complete = true;
   for (const swell::v1::DesiredVariable& var : state.variables()) {
     {
       absl::MutexLock lock(&mu_);
-      if (stopping_ || dirty_) return false;
+      complete = !stopping_ && !dirty_;
     }
+    if (!complete) break;
     *report.mutable_actual()->add_actual() = Converge(var, state.generation());
   }
-  sink_->Send(report);
-  return true;
+  if (complete) sink_->Send(report);
+  // Health measured now shows the change that was just reported.
+  if (reported_in_pass_ && after_report_) after_report_();
+  return complete;
 }
 
 Applier* Enforcer::ApplierFor(swell::v1::VariableKind kind) const {
@@ -304,6 +311,7 @@ void Enforcer::Report(swell::v1::ApplyResult result) {
   *message.mutable_apply_result() = std::move(result);
   if (uint64_t connection = sink_->Send(message); connection != 0) {
     sent_[name] = {generation, connection};
+    reported_in_pass_ = true;
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,11 +47,13 @@ using ApplierSet = std::map<swell::v1::VariableKind, std::shared_ptr<Applier>>;
 // for it), is journaled and reported as superseded, and the newer value is
 // applied next. Passes run when a desired state arrives, on Wake(), and
 // every `resync_interval`. Samples an apply measured go out as a
-// HealthReport.
+// HealthReport. After a pass that sent any ApplyResult, `after_report` is
+// called (on the worker thread) so that health can be measured at once.
 class Enforcer {
  public:
   Enforcer(ApplierSet appliers, Journal* journal, MessageSink* sink,
-           absl::Duration resync_interval);
+           absl::Duration resync_interval,
+           std::function<void()> after_report = {});
   ~Enforcer();  // stops
 
   // Replaces the held desired state when `state` is at least as new and
@@ -93,6 +96,8 @@ class Enforcer {
   Journal* const journal_;
   MessageSink* const sink_;
   const absl::Duration resync_interval_;
+  const std::function<void()> after_report_;
+  bool reported_in_pass_ = false;  // worker only
   std::atomic<bool> cancel_{false};
   // variable -> (generation, connection) of the last ApplyResult sent.
   std::map<std::string, std::pair<int64_t, uint64_t>> sent_;  // worker only

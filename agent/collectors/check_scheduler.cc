@@ -31,6 +31,11 @@ void CheckScheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void CheckScheduler::RunAllNow() {
+  absl::MutexLock lock(&mu_);
+  run_all_ = true;
+}
+
 void CheckScheduler::Run() {
   // Checks first, then sources, in one cadence table.
   const size_t n = checks_.size() + sources_.size();
@@ -41,15 +46,23 @@ void CheckScheduler::Run() {
   std::vector<absl::Time> next_due(n, absl::Now());
   while (true) {
     absl::Time wake = *std::min_element(next_due.begin(), next_due.end());
+    bool all;
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithDeadline(absl::Condition(&stopping_), wake);
+      mu_.AwaitWithDeadline(
+          absl::Condition(
+              +[](CheckScheduler* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                   self->mu_) { return self->stopping_ || self->run_all_; },
+              this),
+          wake);
       if (stopping_) return;
+      all = run_all_;
+      run_all_ = false;
     }
     const absl::Time now = absl::Now();
     std::vector<swell::v1::Sample> batch;
     for (size_t i = 0; i < n; ++i) {
-      if (next_due[i] > now) continue;
+      if (!all && next_due[i] > now) continue;
       if (i < checks_.size()) {
         batch.push_back(RunCheck(checks_[i], env_, &cancel_));
       } else {
@@ -62,7 +75,7 @@ void CheckScheduler::Run() {
       // Keep the cadence, but never try to catch up on missed runs.
       next_due[i] = std::max(next_due[i] + interval(i), absl::Now());
     }
-    if (!batch.empty()) sink_(std::move(batch));
+    if (!batch.empty() || all) sink_(std::move(batch));
   }
 }
 

@@ -25,7 +25,8 @@ struct ScheduledSource {
 // Runs each check (and collects each source) every `interval` on one
 // thread and hands the samples of those that were due together to `sink`
 // as one batch. They run one after another, so a slow one delays the
-// others but never overlaps itself. Each runs once right after Start().
+// others but never overlaps itself. Each runs once right after Start(),
+// and all of them at once after RunAllNow().
 class CheckScheduler {
  public:
   using Sink = std::function<void(std::vector<swell::v1::Sample>)>;
@@ -36,6 +37,12 @@ class CheckScheduler {
   ~CheckScheduler();  // stops
 
   void Start();
+  // Asks for a round of every check and source as soon as the one running
+  // (if any) ends, whatever their intervals; its batch goes to `sink` even
+  // when empty, so that the controller learns that the host was measured.
+  // Used right after a change was applied: the wave is then judged on
+  // fresh evidence without waiting for the next interval. Thread-safe.
+  void RunAllNow();
   // Cancels a running check command and joins the thread. Idempotent.
   void Stop();
 
@@ -49,6 +56,7 @@ class CheckScheduler {
   std::atomic<bool> cancel_{false};
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool run_all_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -117,6 +117,59 @@ TEST(CheckSchedulerTest, ChecksDueTogetherArriveAsOneBatch) {
   EXPECT_EQ(batches[0][1].value(), 0.0);
 }
 
+TEST(CheckSchedulerTest, RunAllNowRunsEveryCheckBeforeItsInterval) {
+  absl::Mutex mu;
+  std::vector<std::vector<swell::v1::Sample>> batches;
+  CheckSpec hourly = Check("echo 3", CheckParse::kNumber);
+  hourly.name = "hourly";
+  hourly.interval = absl::Hours(1);
+  CheckScheduler scheduler({hourly}, {}, [&](std::vector<swell::v1::Sample> s) {
+    absl::MutexLock lock(&mu);
+    batches.push_back(std::move(s));
+  });
+  auto count = [&] {
+    absl::MutexLock lock(&mu);
+    return batches.size();
+  };
+  scheduler.Start();
+  ASSERT_TRUE(WaitFor([&] { return count() == 1; }));  // the run at start
+  scheduler.RunAllNow();
+  ASSERT_TRUE(WaitFor([&] { return count() == 2; }))
+      << "an hourly check ran again only after RunAllNow";
+  scheduler.Stop();
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(batches[1].size(), 1u);
+  EXPECT_EQ(batches[1][0].name(), "hourly");
+  EXPECT_EQ(batches[1][0].value(), 3.0);
+}
+
+TEST(CheckSchedulerTest, RunAllNowSendsABatchEvenWithNothingToReport) {
+  // A source that yields no sample (the Docker engine's, on a host without
+  // a docker variable): the controller still learns the host was measured.
+  class Empty final : public SampleSource {
+   public:
+    std::vector<swell::v1::Sample> Collect(const std::atomic<bool>&) override {
+      return {};
+    }
+  };
+  absl::Mutex mu;
+  int batches = 0;
+  CheckScheduler scheduler({}, {},
+                           [&](std::vector<swell::v1::Sample> s) {
+                             absl::MutexLock lock(&mu);
+                             EXPECT_TRUE(s.empty());
+                             ++batches;
+                           },
+                           {{std::make_shared<Empty>(), absl::Hours(1)}});
+  scheduler.Start();
+  scheduler.RunAllNow();
+  ASSERT_TRUE(WaitFor([&] {
+    absl::MutexLock lock(&mu);
+    return batches == 1;
+  }));
+  scheduler.Stop();
+}
+
 TEST(CheckSchedulerTest, StopCancelsARunningCheck) {
   CheckSpec slow = Check("sleep 30", CheckParse::kExit);
   slow.timeout = absl::Seconds(60);

@@ -1,5 +1,6 @@
 #include "agent/enforcer.h"
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -38,7 +39,8 @@ class EnforcerTest : public ::testing::Test {
     appliers[swell::v1::VARIABLE_KIND_FILE] = std::make_shared<FileApplier>(
         root_, std::map<std::string, std::string>{}, absl::Seconds(20));
     enforcer_ = std::make_unique<Enforcer>(std::move(appliers), journal_.get(),
-                                           &sink_, absl::Hours(1));
+                                           &sink_, absl::Hours(1),
+                                           [this] { after_reports_++; });
     enforcer_->Start();
   }
 
@@ -75,6 +77,7 @@ class EnforcerTest : public ::testing::Test {
   FakeSink sink_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Enforcer> enforcer_;
+  std::atomic<int> after_reports_{0};
 };
 
 TEST_F(EnforcerTest, AppliesAnEnforcedFileAndReportsOk) {
@@ -95,6 +98,20 @@ TEST_F(EnforcerTest, AppliesAnEnforcedFileAndReportsOk) {
   EXPECT_EQ(reports[0].actual(0).value().data(), "v1\n");
   ASSERT_TRUE(journal_->LastOutcome("app").has_value());
   EXPECT_TRUE(journal_->LastOutcome("app")->ok);
+}
+
+TEST_F(EnforcerTest, HealthIsAskedForAfterAPassThatReportedAnApply) {
+  StartEnforcer();
+  enforcer_->Offer(State(1, {FileVar("app", "/etc/app.conf", "v1\n")}));
+  AwaitPasses(1);
+  ASSERT_EQ(sink_.Results().size(), 1u);
+  EXPECT_EQ(after_reports_, 1);
+  enforcer_->Wake();  // converged already: nothing new to report
+  AwaitPasses(2);
+  EXPECT_EQ(after_reports_, 1);
+  enforcer_->Offer(State(2, {FileVar("app", "/etc/app.conf", "v2\n")}));
+  AwaitPasses(3);
+  EXPECT_EQ(after_reports_, 2);
 }
 
 TEST_F(EnforcerTest, ConvergedVariableIsReportedOkWithoutApplying) {
