@@ -44,6 +44,10 @@ ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(30),
 ABSL_FLAG(std::string, policies, "",
           "directory of rollout policies (NAME.yaml) that plans may name with "
           "`policy: NAME`, e.g. ./policies; empty: plans may name none");
+ABSL_FLAG(int64_t, health_window_max_mib, 256,
+          "memory the health windows of all hosts may keep, in MiB (at most "
+          "about 90 KiB a host); beyond it, new sample names are refused and "
+          "counted in swell_health_samples_refused_total{reason=\"budget\"}");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
 
 namespace {
@@ -131,7 +135,14 @@ int main(int argc, char** argv) {
   }
 
   auto& clock = swell::common::RealClock::Get();
-  swell::controller::HealthWindow health;
+  const int64_t health_mib = absl::GetFlag(FLAGS_health_window_max_mib);
+  if (health_mib <= 0 || health_mib > (int64_t{1} << 20)) {
+    spdlog::critical("--health_window_max_mib: expected 1 to 1048576");
+    return 2;
+  }
+  swell::controller::HealthWindow::Options health_options;
+  health_options.max_bytes = static_cast<size_t>(health_mib) << 20;
+  swell::controller::HealthWindow health(health_options);
   swell::controller::AgentTracker tracker(clock.Now());
   swell::controller::SessionRegistry sessions;
   swell::controller::PromqlReadings promql_readings;
@@ -160,10 +171,9 @@ int main(int argc, char** argv) {
                            grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&agent_service);
   builder.RegisterService(&rollout_service);
-  // Hellos and reports carry whole file contents (agents cap a file at
-  // 1 MiB), so a host with several managed files needs room.
-  builder.SetMaxReceiveMessageSize(64 << 20);
-  builder.SetMaxSendMessageSize(16 << 20);
+  // One server for agents and swellctl (DESIGN wants two listeners), so the
+  // agents' message limit (16 MiB) is also the API's; plans are 1 MiB.
+  swell::controller::SetAgentMessageLimits(&builder);
   // Bounded memory per agent stream: a small flow-control window.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <optional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 
@@ -138,8 +139,7 @@ class AgentStream final
               "health.samples: at most ", kMaxSamplesPerReport, " a report"));
         }
         service_->health_reports++;
-        service_->samples_refused +=
-            service_->health_->Record(host_, msg.health(), now);
+        RecordHealth(msg.health(), now);
         service_->tracker_->Heard(host_, now);
         return absl::OkStatus();
       case swell::v1::AgentMessage::kApplyResult:
@@ -155,6 +155,25 @@ class AgentStream final
       default:
         return absl::InvalidArgumentError("message: empty or of unknown kind");
     }
+  }
+
+  // Records the report's samples; counts the refused ones by reason and logs
+  // the first refusal of the stream, so that a bad collector costs one line.
+  void RecordHealth(const swell::v1::HealthReport& report, absl::Time now) {
+    HealthWindow::Outcome out = service_->health_->Record(host_, report, now);
+    if (!out.first_refusal) return;
+    for (size_t i = 0; i < kSampleRefusalCount; ++i) {
+      service_->samples_refused[i] += out.refused[i];
+    }
+    if (refusal_logged_) return;
+    refusal_logged_ = true;
+    spdlog::warn(
+        "agent {}: refused {} of {} health samples, the first for {} (its "
+        "name, {} bytes, starts '{}'); further refusals on this stream are "
+        "only counted in swell_health_samples_refused_total",
+        host_, out.refused_total(), report.samples_size(),
+        SampleRefusalName(*out.first_refusal), out.first_refused_name_bytes,
+        absl::CHexEscape(out.first_refused_name));
   }
 
   void MaybeWriteLocked() {
@@ -178,7 +197,8 @@ class AgentStream final
 
   AgentServiceImpl* service_;
   swell::v1::AgentMessage in_;
-  std::string host_;  // set by the hello; then fixed
+  std::string host_;             // set by the hello; then fixed
+  bool refusal_logged_ = false;  // read and written by reactions only
 
   std::mutex mu_;  // guards everything below
   swell::v1::ControllerMessage out_;
@@ -197,6 +217,17 @@ AgentServiceImpl::AgentServiceImpl(SessionRegistry* sessions,
       health_(health),
       events_(std::move(events)),
       clock_(clock) {}
+
+uint64_t AgentServiceImpl::samples_refused_total() const {
+  uint64_t total = 0;
+  for (const auto& n : samples_refused) total += n.load();
+  return total;
+}
+
+void SetAgentMessageLimits(grpc::ServerBuilder* builder) {
+  builder->SetMaxReceiveMessageSize(kMaxAgentMessageBytes);
+  builder->SetMaxSendMessageSize(kMaxAgentMessageBytes);
+}
 
 grpc::ServerBidiReactor<swell::v1::AgentMessage, swell::v1::ControllerMessage>*
 AgentServiceImpl::Connect(grpc::CallbackServerContext* ctx) {

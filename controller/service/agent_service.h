@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
 
@@ -8,6 +9,7 @@
 #include "controller/gate/health_window.h"
 #include "controller/service/agent_tracker.h"
 #include "controller/service/session_registry.h"
+#include "grpcpp/server_builder.h"
 #include "swell/v1/agent.grpc.pb.h"
 
 namespace swell::controller {
@@ -34,8 +36,12 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
 
   // Counters for /metrics.
   std::atomic<uint64_t> health_reports{0};
-  std::atomic<uint64_t> samples_refused{0};
+  std::array<std::atomic<uint64_t>, kSampleRefusalCount>
+      samples_refused{};  // by SampleRefusal
   std::atomic<uint64_t> streams_rejected{0};
+  uint64_t samples_refused_total() const;
+
+  const HealthWindow& health() const { return *health_; }
 
  private:
   friend class AgentStream;
@@ -45,6 +51,17 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
   AgentEvents events_;
   const common::Clock* clock_;
 };
+
+// The largest message either side of an agent stream may send. A hello or
+// an actual report carries the contents of the host's managed files, the
+// mirror of its desired state, so both directions share one limit. Larger
+// messages are refused by gRPC itself (RESOURCE_EXHAUSTED) before they are
+// parsed.
+inline constexpr int kMaxAgentMessageBytes = 16 << 20;
+
+// Applies kMaxAgentMessageBytes to a server that serves AgentServiceImpl.
+// The limits are per server, not per service.
+void SetAgentMessageLimits(grpc::ServerBuilder* builder);
 
 // Checks a Hello's bounds: host id shape and length, label count and sizes.
 // kInvalidArgument naming the field otherwise.

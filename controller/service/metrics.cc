@@ -21,6 +21,25 @@ prometheus::MetricFamily One(std::string name, std::string help,
   return f;
 }
 
+// One series a refusal reason, every reason present (a counter that
+// appears only once it is non-zero breaks rate() and alerts).
+prometheus::MetricFamily SamplesRefused(const AgentServiceImpl& agents) {
+  prometheus::MetricFamily f;
+  f.name = "swell_health_samples_refused_total";
+  f.help =
+      "Health samples refused for exceeding a bound, by reason "
+      "(see docs/runbook.md).";
+  f.type = prometheus::MetricType::Counter;
+  for (size_t i = 0; i < kSampleRefusalCount; ++i) {
+    prometheus::ClientMetric m;
+    m.label.push_back({"reason", std::string(SampleRefusalName(
+                                     static_cast<SampleRefusal>(i)))});
+    m.counter.value = static_cast<double>(agents.samples_refused[i].load());
+    f.metric.push_back(std::move(m));
+  }
+  return f;
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
@@ -46,9 +65,19 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
       One("swell_health_reports_total", "Health reports received.",
           MetricType::Counter,
           static_cast<double>(agents_->health_reports.load())),
-      One("swell_health_samples_refused_total",
-          "Samples refused for exceeding a host's bounds.", MetricType::Counter,
-          static_cast<double>(agents_->samples_refused.load())),
+      SamplesRefused(*agents_),
+      One("swell_health_window_bytes",
+          "Memory the health windows of all hosts keep, in bytes.",
+          MetricType::Gauge,
+          static_cast<double>(agents_->health().BytesKept())),
+      One("swell_health_window_max_bytes",
+          "The health windows' budget (--health_window_max_mib), in bytes.",
+          MetricType::Gauge,
+          static_cast<double>(agents_->health().max_bytes())),
+      One("swell_health_window_hosts_evicted_total",
+          "Idle hosts' health windows forgotten to make room.",
+          MetricType::Counter,
+          static_cast<double>(agents_->health().hosts_evicted())),
       One("swell_agent_streams_rejected_total",
           "Agent streams closed for sending invalid messages.",
           MetricType::Counter,
