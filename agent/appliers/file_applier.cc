@@ -25,46 +25,74 @@ ApplyOutcome Failed(std::string message, std::string output_tail = "") {
   return ApplyOutcome::Fail(std::move(message), std::move(output_tail));
 }
 
-absl::StatusOr<uid_t> LookUpUser(const std::string& name) {
-  uint32_t id;
-  if (absl::SimpleAtoi(name, &id)) return static_cast<uid_t>(id);
-  std::vector<char> buf(16384);
-  passwd pw, *found = nullptr;
-  if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 ||
-      found == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no user named '", name, "'"));
-  }
-  return found->pw_uid;
+// Whether getpwnam_r/getgrnam_r's `rc` means "no such name": POSIX says 0
+// with no result, but some NSS modules return one of these instead.
+bool NoSuchName(int rc) {
+  return rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM;
 }
 
-absl::StatusOr<gid_t> LookUpGroup(const std::string& name) {
+// Looks `name` up with getpwnam_r or getgrnam_r (`lookup`), growing the
+// buffer on ERANGE. `what` is "user" or "group". A numeric name is the id
+// itself. kNotFound "user 'x' does not exist" when the host has no such
+// entry; kUnavailable when the lookup itself failed (NSS down, ...).
+template <typename Entry, typename Id>
+absl::StatusOr<Id> LookUpId(const std::string& name, absl::string_view what,
+                            int (*lookup)(const char*, Entry*, char*, size_t,
+                                          Entry**),
+                            Id Entry::*id_field) {
   uint32_t id;
-  if (absl::SimpleAtoi(name, &id)) return static_cast<gid_t>(id);
+  if (absl::SimpleAtoi(name, &id)) return static_cast<Id>(id);
+  constexpr size_t kMaxBuffer = 1 << 20;
   std::vector<char> buf(16384);
-  group gr, *found = nullptr;
-  if (getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) != 0 ||
-      found == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no group named '", name, "'"));
+  Entry entry;
+  Entry* found = nullptr;
+  int rc = 0;
+  for (;;) {
+    rc = lookup(name.c_str(), &entry, buf.data(), buf.size(), &found);
+    if (rc != ERANGE || buf.size() >= kMaxBuffer) break;
+    buf.resize(buf.size() * 2);
   }
-  return found->gr_gid;
+  if (found != nullptr) return found->*id_field;
+  if (NoSuchName(rc)) {
+    return absl::NotFoundError(
+        absl::StrCat(what, " '", name, "' does not exist"));
+  }
+  return absl::UnavailableError(absl::StrCat("cannot look up ", what, " '",
+                                             name, "': ", std::strerror(rc)));
 }
 
-absl::Status Chown(const std::string& path, const swell::v1::FileSpec& file) {
-  if (file.owner().empty() && file.group().empty()) return absl::OkStatus();
-  if (geteuid() != 0) return absl::OkStatus();
+// The ids a file spec's owner and group name; -1 (leave unchanged) for an
+// empty one.
+struct Ownership {
   uid_t uid = static_cast<uid_t>(-1);
   gid_t gid = static_cast<gid_t>(-1);
+};
+
+absl::StatusOr<Ownership> ResolveOwnership(const swell::v1::FileSpec& file) {
+  Ownership out;
   if (!file.owner().empty()) {
-    absl::StatusOr<uid_t> u = LookUpUser(file.owner());
-    if (!u.ok()) return u.status();
-    uid = *u;
+    absl::StatusOr<uid_t> uid = LookUpId<passwd, uid_t>(
+        file.owner(), "user", getpwnam_r, &passwd::pw_uid);
+    if (!uid.ok()) return uid.status();
+    out.uid = *uid;
   }
   if (!file.group().empty()) {
-    absl::StatusOr<gid_t> g = LookUpGroup(file.group());
-    if (!g.ok()) return g.status();
-    gid = *g;
+    absl::StatusOr<gid_t> gid = LookUpId<group, gid_t>(
+        file.group(), "group", getgrnam_r, &group::gr_gid);
+    if (!gid.ok()) return gid.status();
+    out.gid = *gid;
   }
-  if (chown(path.c_str(), uid, gid) != 0) {
+  return out;
+}
+
+// Changes the owner of `path` to `ids` when the agent runs as root (only
+// root may give a file away) and the spec names an owner or group.
+absl::Status Chown(const std::string& path, const Ownership& ids) {
+  if (ids.uid == static_cast<uid_t>(-1) && ids.gid == static_cast<gid_t>(-1)) {
+    return absl::OkStatus();
+  }
+  if (geteuid() != 0) return absl::OkStatus();
+  if (chown(path.c_str(), ids.uid, ids.gid) != 0) {
     return absl::InternalError(
         absl::StrCat("chown ", path, ": ", std::strerror(errno)));
   }
@@ -122,6 +150,10 @@ ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
                                        const std::string& path,
                                        const std::string& data,
                                        ApplyContext& ctx) {
+  // Before anything is written: a name the host does not know fails the
+  // apply with that name, and the live file stays as it was.
+  absl::StatusOr<Ownership> ids = ResolveOwnership(file);
+  if (!ids.ok()) return Failed(std::string(ids.status().message()));
   if (absl::Status s = MakeDirs(DirName(path)); !s.ok()) {
     return Failed(std::string(s.message()));
   }
@@ -129,7 +161,7 @@ ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
       file.mode() == 0 ? 0644 : static_cast<mode_t>(file.mode() & 07777);
   absl::StatusOr<std::string> temp = WriteTempFile(path, data, mode);
   if (!temp.ok()) return Failed(std::string(temp.status().message()));
-  if (absl::Status s = Chown(*temp, file); !s.ok()) {
+  if (absl::Status s = Chown(*temp, *ids); !s.ok()) {
     unlink(temp->c_str());
     return Failed(std::string(s.message()));
   }

@@ -24,8 +24,10 @@ namespace swell::agent {
 // Idempotent: a resumed apply runs again in full (the file may be in place
 // with its reload never run). Commands run without a shell (a plan asks for
 // one with `sh -c`), with `command_env` added to the environment, a
-// timeout and bounded output. Ownership is changed only when the agent
-// runs as root.
+// timeout and bounded output. Owner and group are looked up before anything
+// is written, whoever the agent runs as: one the host does not know fails
+// the apply ("user 'appx' does not exist") with the live file untouched.
+// Ownership is changed only when the agent runs as root.
 class FileApplier final : public Applier {
  public:
   static constexpr size_t kMaxFileBytes = 1 << 20;

@@ -23,11 +23,16 @@ bool IsCommand(std::string_view s) { return !s.empty() && IsBoundedText(s); }
 
 void ReadFile(PlanReader& r, const Fields& f, Plan* plan) {
   swell::v1::FileSpec* file = plan->variable.mutable_file();
-  if (auto s = r.ValidText(f, "path", kRequired,
-                           "an absolute file path like /etc/app/app.conf, "
-                           "without '..'",
-                           IsValidFilePath)) {
-    file->set_path(s->text);
+  constexpr std::string_view kPathExpected =
+      "an absolute, normalised file path like /etc/app/app.conf";
+  if (auto s = r.Text(f, "path", kRequired, kPathExpected)) {
+    if (std::optional<std::string> problem = FilePathProblem(s->text)) {
+      r.Error(s->node, s->field,
+              absl::StrCat("expected ", AbslView(kPathExpected), ", got ",
+                           Quote(s->text), ": ", *problem));
+    } else {
+      file->set_path(s->text);
+    }
   }
   file->set_mode(r.Parsed(f, "mode", kOptional, "an octal mode like \"0644\"",
                           ParseFileMode)

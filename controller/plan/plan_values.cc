@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/http_client.h"
 #include "controller/plan/absl_view.h"
@@ -12,11 +13,28 @@ namespace swell::controller::plan_internal {
 namespace {
 
 constexpr size_t kMaxNameLength = 64;
-constexpr size_t kMaxPathLength = 4096;
+constexpr size_t kMaxUrlLength = 4096;
 constexpr size_t kMaxAccountLength = 32;
 
 bool IsLowerAlnum(char c) {
   return absl::ascii_islower(c) || absl::ascii_isdigit(c);
+}
+
+// How a control character is named in an error.
+std::string ControlCharName(unsigned char c) {
+  switch (c) {
+    case '\0':
+      return "NUL";
+    case '\n':
+      return "a newline";
+    case '\r':
+      return "a carriage return";
+    case '\t':
+      return "a tab";
+    default:
+      return absl::StrCat("the control character 0x",
+                          absl::Hex(c, absl::kZeroPad2));
+  }
 }
 
 }  // namespace
@@ -56,22 +74,37 @@ bool IsValidMetricName(std::string_view s) {
 }
 
 bool IsValidPlainHttpUrl(std::string_view s) {
-  if (s.size() > kMaxPathLength) return false;
+  if (s.size() > kMaxUrlLength) return false;
   for (char c : s) {
     if (!absl::ascii_isgraph(c)) return false;
   }
   return common::ParseHttpUrl(absl::string_view(s.data(), s.size())).ok();
 }
 
-bool IsValidFilePath(std::string_view s) {
-  if (s.size() < 2 || s.size() > kMaxPathLength || s.front() != '/' ||
-      s.back() == '/' || s.find('\0') != std::string_view::npos) {
-    return false;
+std::optional<std::string> FilePathProblem(std::string_view s) {
+  if (s.size() > kMaxFilePathLength) {
+    return absl::StrCat("it is ", s.size(), " bytes long; at most ",
+                        kMaxFilePathLength, " allowed");
   }
-  for (absl::string_view part : absl::StrSplit(AbslView(s), '/')) {
-    if (part == "..") return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != 0x7f) continue;
+    return absl::StrCat("it contains ", ControlCharName(c), " (byte ", i + 1,
+                        ")");
   }
-  return true;
+  if (s.empty() || s.front() != '/') {
+    return std::string("it is not absolute (it must start with '/')");
+  }
+  if (s.back() == '/') {
+    return std::string("it ends with '/' (a directory, not a file)");
+  }
+  for (absl::string_view part : absl::StrSplit(AbslView(s.substr(1)), '/')) {
+    if (part.empty()) return std::string("it has an empty segment ('//')");
+    if (part == "." || part == "..") {
+      return absl::StrCat("it has a '", part, "' segment");
+    }
+  }
+  return std::nullopt;
 }
 
 bool IsValidAccountName(std::string_view s) {

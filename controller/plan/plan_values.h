@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/time/time.h"
@@ -29,9 +30,13 @@ bool IsValidMetricName(std::string_view s);
 // http:// and a host (see common::ParseHttpUrl), at most 4096 bytes, no
 // spaces or control characters. https is not supported by the client.
 bool IsValidPlainHttpUrl(std::string_view s);
-// Absolute, at most 4096 bytes, no NUL, no '..' component, not a directory
-// (no trailing '/').
-bool IsValidFilePath(std::string_view s);
+inline constexpr size_t kMaxFilePathLength = 4096;
+// Why `s` is not a file path a plan may name, as a clause like "it contains
+// a newline (byte 5)"; nullopt when it is one. A file path is absolute,
+// normalised (no empty, '.' or '..' segment, no trailing '/'), free of
+// control characters (NUL, bytes below 0x20, DEL) and at most
+// kMaxFilePathLength bytes.
+std::optional<std::string> FilePathProblem(std::string_view s);
 // User and group names or ids: [A-Za-z0-9._-], 1 to 32 bytes.
 bool IsValidAccountName(std::string_view s);
 

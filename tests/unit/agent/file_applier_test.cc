@@ -129,6 +129,47 @@ TEST_F(FileApplierTest, ValidateFailureLeavesLiveFileByteForByteAndNoTemp) {
   EXPECT_THAT(Listing(root_ + "/etc"), ::testing::ElementsAre("app.conf"));
 }
 
+TEST_F(FileApplierTest, UnknownOwnerFailsNamingItAndLeavesTheLiveFile) {
+  const std::string live = root_ + "/etc/app.conf";
+  WriteFile(live, "old\n");
+  swell::v1::VariableSpec spec = Spec("/etc/app.conf");
+  spec.mutable_file()->set_owner("no-such-user-swell");
+  ApplyOutcome out = Apply(spec, common::PresentValue("new\n"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.message, "user 'no-such-user-swell' does not exist");
+  EXPECT_EQ(ReadFileOrEmpty(live), "old\n");
+  EXPECT_THAT(Listing(root_ + "/etc"), ::testing::ElementsAre("app.conf"));
+}
+
+TEST_F(FileApplierTest, UnknownGroupFailsBeforeAnythingIsWritten) {
+  swell::v1::VariableSpec spec = Spec("/etc/new/app.conf");
+  spec.mutable_file()->set_group("no-such-group-swell");
+  ApplyOutcome out = Apply(spec, common::PresentValue("new\n"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.message, "group 'no-such-group-swell' does not exist");
+  EXPECT_FALSE(Exists(root_ + "/etc/new")) << "not even the directory";
+}
+
+// The witness for the two above: names and ids the host knows pass.
+TEST_F(FileApplierTest, KnownOwnerAndGroupByNameOrIdApply) {
+  swell::v1::VariableSpec spec = Spec("/etc/app.conf");
+  spec.mutable_file()->set_owner("root");
+  spec.mutable_file()->set_group("0");
+  ApplyOutcome out = Apply(spec, common::PresentValue("new\n"));
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(ReadFileOrEmpty(root_ + "/etc/app.conf"), "new\n");
+}
+
+TEST_F(FileApplierTest, UnknownOwnerDoesNotStopARemoval) {
+  const std::string live = root_ + "/etc/app.conf";
+  WriteFile(live, "old\n");
+  swell::v1::VariableSpec spec = Spec("/etc/app.conf");
+  spec.mutable_file()->set_owner("no-such-user-swell");
+  ApplyOutcome out = Apply(spec, common::AbsentValue());
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_FALSE(Exists(live));
+}
+
 TEST_F(FileApplierTest, ValidateSeesTheCandidateThroughThePlaceholder) {
   const std::string seen = dir_ / "seen";
   swell::v1::VariableSpec spec = Spec("/etc/app.conf");

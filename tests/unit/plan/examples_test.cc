@@ -99,8 +99,9 @@ TEST(ExamplePlansTest, InvalidPlanReportsItsDeliberateErrors) {
   EXPECT_THAT(
       errors,
       ElementsAre(
-          "f:8:9: change.path: expected an absolute file path like "
-          "/etc/app/app.conf, without '..', got 'etc/app/app.conf'",
+          "f:8:9: change.path: expected an absolute, normalised file path "
+          "like /etc/app/app.conf, got 'etc/app/app.conf': it is not "
+          "absolute (it must start with '/')",
           "f:12:14: strategy.waves[1]: expected a positive count like 5 or a "
           "percentage like 25%, got '0%'",
           "f:12:18: strategy.waves[2]: the last wave must be 100% so every "

@@ -42,9 +42,10 @@ TEST(PlanErrorsTest, UnknownTopLevelKeyNamesTheAllowedOnes) {
 TEST(PlanErrorsTest, UnknownNestedKeyIsReportedAtTheKey) {
   EXPECT_THAT(
       ErrorsOf(absl::StrCat(kMinimalPlan, "  rate: 5\n")),
-      ElementsAre("p:9:3: strategy.rate: unknown field 'rate'; expected one "
-                  "of waves, geometric, linear, bake, progress_deadline, order, "
-                  "per_role, domain_budget"));
+      ElementsAre(
+          "p:9:3: strategy.rate: unknown field 'rate'; expected one "
+          "of waves, geometric, linear, bake, progress_deadline, order, "
+          "per_role, domain_budget"));
 }
 
 TEST(PlanErrorsTest, WrongTypesAreErrors) {
@@ -67,8 +68,8 @@ TEST(PlanErrorsTest, MissingRequiredFieldsAreReportedAtTheirParent) {
                "  variable: v1\n"
                "  kind: file\n"
                "strategy: {waves: [100%]}\n"),
-      ElementsAre("p:3:3: change.path: required; expected an absolute file "
-                  "path like /etc/app/app.conf, without '..'",
+      ElementsAre("p:3:3: change.path: required; expected an absolute, "
+                  "normalised file path like /etc/app/app.conf",
                   "p:3:3: change.content: required; expected the file's "
                   "content as text, or absent: true to remove the file"));
 }
@@ -76,8 +77,8 @@ TEST(PlanErrorsTest, MissingRequiredFieldsAreReportedAtTheirParent) {
 TEST(PlanErrorsTest, RequiredFieldWithoutValueIsReportedAtItsKey) {
   EXPECT_THAT(ErrorsOf(Replace("  path:", "  path:")),
               ElementsAre("p:5:3: change.path: required; expected an "
-                          "absolute file path like /etc/app/app.conf, "
-                          "without '..'"));
+                          "absolute, normalised file path like "
+                          "/etc/app/app.conf"));
 }
 
 TEST(PlanErrorsTest, InvalidWavesSayWhatIsExpected) {
@@ -157,18 +158,108 @@ TEST(PlanErrorsTest, FileSettingsAreValidated) {
       ErrorsOf(Replace("  path:",
                        "  path: /etc/../x\n  mode: \"0999\"\n"
                        "  owner: a b\n  reload: ''")),
-      ElementsAre("p:5:9: change.path: expected an absolute file path like "
-                  "/etc/app/app.conf, without '..', got '/etc/../x'",
+      ElementsAre("p:5:9: change.path: expected an absolute, normalised "
+                  "file path like /etc/app/app.conf, got '/etc/../x': it has "
+                  "a '..' segment",
                   "p:6:9: change.mode: expected an octal mode like \"0644\", "
                   "got '0999'",
                   "p:7:10: change.owner: expected a user name like root, got "
                   "'a b'",
                   "p:8:11: change.reload: expected a shell command of at most "
                   "4096 bytes, got ''"));
-  EXPECT_THAT(ErrorsOf(Replace("  path:", "  path: etc/x.conf")),
-              ElementsAre("p:5:9: change.path: expected an absolute file path "
-                          "like /etc/app/app.conf, without '..', got "
-                          "'etc/x.conf'"));
+}
+
+// kMinimalPlan with `value` (YAML, as written after "path: ") as the path.
+std::vector<std::string> PathErrors(const std::string& value) {
+  return ErrorsOf(Replace("  path:", absl::StrCat("  path: ", value)));
+}
+
+constexpr char kPathExpected[] =
+    "p:5:9: change.path: expected an absolute, normalised file path like "
+    "/etc/app/app.conf, got ";
+
+TEST(PlanErrorsTest, PathMustBeAbsolute) {
+  EXPECT_THAT(PathErrors("etc/x.conf"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'etc/x.conf': it is not absolute (it "
+                                       "must start with '/')")));
+}
+
+TEST(PlanErrorsTest, PathMustBeFreeOfNewlinesNulAndControlCharacters) {
+  EXPECT_THAT(PathErrors(R"("/etc/x\n.conf")"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc/x\\n.conf': it contains a "
+                                       "newline (byte 7)")));
+  // A block scalar keeps its final newline: the path would too.
+  EXPECT_THAT(ErrorsOf(Replace("  path:", "  path: |\n    /etc/x.conf")),
+              ElementsAre("p:5:9: change.path: expected an absolute, "
+                          "normalised file path like /etc/app/app.conf, got "
+                          "'/etc/x.conf\\n': it contains a newline (byte "
+                          "12)"));
+  EXPECT_THAT(PathErrors(R"("/etc/x\0.conf")"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc/x\\x00.conf': it contains NUL "
+                                       "(byte 7)")));
+  EXPECT_THAT(PathErrors(R"("/etc/\tx.conf")"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc/\\tx.conf': it contains a tab "
+                                       "(byte 6)")));
+  EXPECT_THAT(PathErrors(R"("/etc/x\x1b.conf")"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc/x\\x1b.conf': it contains the "
+                                       "control character 0x1b (byte 7)")));
+  EXPECT_THAT(PathErrors(R"("/etc/x\x7f.conf")"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc/x\\x7f.conf': it contains the "
+                                       "control character 0x7f (byte 7)")));
+}
+
+TEST(PlanErrorsTest, PathMustBeNormalised) {
+  EXPECT_THAT(PathErrors("/etc/app/../x.conf"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc/app/../x.conf': it has a '..' "
+                                       "segment")));
+  EXPECT_THAT(PathErrors("/etc/./x.conf"),
+              ElementsAre(absl::StrCat(
+                  kPathExpected, "'/etc/./x.conf': it has a '.' segment")));
+  EXPECT_THAT(PathErrors("/etc//x.conf"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc//x.conf': it has an empty "
+                                       "segment ('//')")));
+  EXPECT_THAT(PathErrors("/etc/app/"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/etc/app/': it ends with '/' (a "
+                                       "directory, not a file)")));
+  EXPECT_THAT(PathErrors("/"),
+              ElementsAre(absl::StrCat(kPathExpected,
+                                       "'/': it ends with '/' (a directory, "
+                                       "not a file)")));
+}
+
+TEST(PlanErrorsTest, PathIsAtMost4096Bytes) {
+  const std::string longest = absl::StrCat("/", std::string(4095, 'a'));
+  EXPECT_THAT(PathErrors(longest), IsEmpty());
+  EXPECT_THAT(
+      PathErrors(absl::StrCat(longest, "b")),
+      ElementsAre(absl::StrCat(kPathExpected, "'/", std::string(59, 'a'),
+                               "...': it is 4097 bytes long; at most "
+                               "4096 allowed")));
+}
+
+TEST(PlanErrorsTest, PathsThatLookOddButAreNormalisedAreAccepted) {
+  EXPECT_THAT(PathErrors("/etc/app/.hidden..conf"), IsEmpty());
+  EXPECT_THAT(PathErrors("\"/srv/my app/caf\xc3\xa9.conf\""), IsEmpty());
+  EXPECT_THAT(PathErrors("/x"), IsEmpty());
+}
+
+TEST(PlanErrorsTest, OwnerAndGroupMustBeNamesWithoutControlCharacters) {
+  EXPECT_THAT(ErrorsOf(Replace("  content:",
+                               "  content: x\n  owner: \"app\\n\"\n"
+                               "  group: \"\\tstaff\"")),
+              ElementsAre("p:7:10: change.owner: expected a user name like "
+                          "root, got 'app\\n'",
+                          "p:8:10: change.group: expected a group name like "
+                          "root, got '\\tstaff'"));
 }
 
 TEST(PlanErrorsTest, ContentAndAbsentExcludeEachOther) {
