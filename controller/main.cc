@@ -41,6 +41,10 @@ ABSL_FLAG(absl::Duration, agent_grace, absl::Seconds(30),
           "an admitted host whose agent is silent this long counts as failed");
 ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(30),
           "how long to keep trying to reach the database at start");
+ABSL_FLAG(absl::Duration, agent_reconnect, absl::Seconds(5),
+          "the agents' reconnect backoff cap (5s unless changed in their "
+          "config): after a start, an agent's silence counts only from this "
+          "long after, so the controller's own absence never fails a host");
 ABSL_FLAG(std::string, policies, "",
           "directory of rollout policies (NAME.yaml) that plans may name with "
           "`policy: NAME`, e.g. ./policies; empty: plans may name none");
@@ -147,13 +151,15 @@ int main(int argc, char** argv) {
   swell::controller::SessionRegistry sessions;
   swell::controller::PromqlReadings promql_readings;
   swell::controller::PromqlPoller promql(&promql_readings, &clock);
-  swell::controller::Reconciler reconciler(
-      store->get(), &tracker, &sessions, &health, &clock,
-      {absl::GetFlag(FLAGS_tick), absl::GetFlag(FLAGS_agent_grace), &policies,
-       &promql_readings,
-       [&](std::vector<swell::controller::PromqlTarget> targets) {
-         promql.SetTargets(std::move(targets));
-       }});
+  swell::controller::Reconciler::Options reconciler_options{
+      absl::GetFlag(FLAGS_tick), absl::GetFlag(FLAGS_agent_grace), &policies,
+      &promql_readings,
+      [&](std::vector<swell::controller::PromqlTarget> targets) {
+        promql.SetTargets(std::move(targets));
+      }};
+  reconciler_options.agent_reconnect = absl::GetFlag(FLAGS_agent_reconnect);
+  swell::controller::Reconciler reconciler(store->get(), &tracker, &sessions,
+                                           &health, &clock, reconciler_options);
   swell::controller::AgentServiceImpl agent_service(
       &sessions, &tracker, &health,
       {[&](const swell::v1::Hello& h) { reconciler.OnHello(h); },

@@ -237,8 +237,15 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     AppendMutation(std::move(fm), &m);
   }
 
-  StepContext sc{&fleet_,     agents_,    health_, now, options_.agent_grace,
-                 loaded_at_, options_.promql_readings};
+  StepContext sc;
+  sc.fleet = &fleet_;
+  sc.agents = agents_;
+  sc.health = health_;
+  sc.now = now;
+  sc.agent_grace = options_.agent_grace;
+  sc.agent_reconnect = options_.agent_reconnect;
+  sc.started = loaded_at_;
+  sc.promql = options_.promql_readings;
   int64_t active = 0;
   for (auto& [id, rec] : fleet_.rollouts) {
     if (!IsActive(rec.rollout)) continue;

@@ -39,6 +39,8 @@ class Reconciler {
     // tick hands the queries it wants asked (see PromqlTargetsFor).
     const PromqlReadings* promql_readings = nullptr;
     std::function<void(std::vector<PromqlTarget>)> promql_targets;
+    // Agents' reconnect backoff cap (StepContext::agent_reconnect).
+    absl::Duration agent_reconnect = absl::Seconds(5);
   };
 
   // What an API command sees on the reconciler thread.

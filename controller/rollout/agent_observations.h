@@ -16,6 +16,9 @@ struct AgentApply {
   swell::v1::Value actual;
   std::string message;
   std::string output_tail;
+  // When the controller received it: a host converges when its result
+  // arrives, and the health samples it sends after that are fresh evidence.
+  absl::Time at = absl::InfinitePast();
 };
 
 // What the controller has heard from agents over their streams. The
@@ -34,6 +37,13 @@ class AgentObservations {
       const std::string& host, const std::string& variable) const = 0;
   virtual std::optional<AgentApply> LastApply(
       const std::string& host, const std::string& variable) const = 0;
+  // Why the agent could not read `variable` the last time it tried, or ""
+  // when its newest report of it was a value (or it never reported it).
+  virtual std::string ActualError(const std::string& host,
+                                  const std::string& variable) const = 0;
+  // When the newest health report of the host's agent arrived;
+  // InfinitePast when none has since the controller started.
+  virtual absl::Time LastHealth(const std::string& host) const = 0;
 };
 
 }  // namespace swell::controller

@@ -76,22 +76,37 @@ class GateRound {
     if (final && v.result != GateResult::kFail) Record(g, v);
   }
 
-  // True for `agent_grace` after the controller (re)loaded its model.
-  bool Warming() const { return ctx_.now - ctx_.started < ctx_.agent_grace; }
+  // True until `agent_grace` after agents could have reconnected to a
+  // controller that (re)loaded its model.
+  bool Warming() const {
+    return ctx_.now < ctx_.AgentsBackBy() + ctx_.agent_grace;
+  }
+
+  // Whether the host converged and its agent has sent no health report
+  // since: its first measurement of the change is still to come (agents
+  // measure right after an apply).
+  bool FreshSampleDue(const std::string& host) const {
+    auto h = hosts_.find(host);
+    return h != hosts_.end() && h->second.state == HostState::kConverged &&
+           ctx_.agents->LastHealth(host) < h->second.updated;
+  }
 
   // Whether a gate lacks a sample from a host whose agent is away but not
-  // yet past its grace (or from any host while warming up): that host will
-  // either report or be failed, so there is no verdict yet.
+  // yet past its grace (or from any host while warming up), or from a host
+  // whose first report since it converged is still due: that host will
+  // either report or be failed, so there is no verdict yet. A host that
+  // did report since converging, without this gate's sample, is missing
+  // data, judged by the gate's policy.
   bool AwaitsAgents(const GateSpec& g, const GateInput& in) const {
     if (g.kind == GateKind::kFailedHosts) return false;
-    auto away = [&](const std::string& host) {
-      return Warming() || !ctx_.agents->Connected(host);
+    auto awaited = [&](const std::string& host) {
+      return Warming() || !ctx_.agents->Connected(host) || FreshSampleDue(host);
     };
     for (const auto& [host, value] : in.samples) {
-      if (!value && away(host)) return true;
+      if (!value && awaited(host)) return true;
     }
     for (const auto& [host, series] : in.changed_series) {
-      if (series.empty() && away(host)) return true;
+      if (series.empty() && awaited(host)) return true;
     }
     return false;
   }

@@ -17,7 +17,8 @@ struct GateRoundResult {
   bool all_pass = true;      // every acting gate passed
   std::string inconclusive;  // the first acting inconclusive gate's summary
   // Some gate lacks samples from agents that are away (reconnecting, or
-  // every agent right after a controller start): no verdict yet.
+  // every agent right after a controller start), or a converged host's
+  // first health report since converging: no verdict yet.
   bool awaiting_agents = false;
   std::vector<VerdictRecord> verdicts;  // those worth storing
 };

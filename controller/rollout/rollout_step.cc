@@ -77,9 +77,13 @@ class Step {
                                      std::move(reason)});
   }
 
+  // Whether the host's agent is away and has been silent for longer than
+  // the grace, counted from `since` at the earliest, and never from before
+  // agents could be back after a controller start.
   bool Silent(const std::string& host, absl::Time since) const {
     if (ctx_.agents->Connected(host)) return false;
-    absl::Time heard = std::max(ctx_.agents->LastHeard(host), since);
+    absl::Time heard =
+        std::max({ctx_.agents->LastHeard(host), since, ctx_.AgentsBackBy()});
     return ctx_.now - heard > ctx_.agent_grace;
   }
 
@@ -130,17 +134,44 @@ class Step {
         out_->desired.push_back(HostDesired{id, r_.spec, r_.new_value, r_.id});
         SetHost(h, HostState::kApplying, "desired value sent");
       } else if (Silent(id, r_.phase_started)) {
+        SetHost(
+            h, HostState::kFailed,
+            absl::StrCat("agent never reported the current value of ", Var(),
+                         " within ", Dur(ctx_.agent_grace), ReadErrorOf(id)));
+      } else if (h.state == HostState::kAdmitting && AdmissionOverdue(h)) {
         SetHost(h, HostState::kFailed,
-                absl::StrCat("agent never reported the current value of ",
-                             Var(), " within ", Dur(ctx_.agent_grace)));
+                absl::StrCat("agent did not report the current value of ",
+                             Var(), " within the progress deadline (",
+                             Dur(rec_.plan.progress_deadline), ")",
+                             ReadErrorOf(id)));
       } else {
+        std::string message =
+            absl::StrCat("waiting for the agent's report", ReadErrorOf(id));
         if (h.state == HostState::kWaiting) {
-          SetHost(h, HostState::kAdmitting, "waiting for the agent's report");
+          SetHost(h, HostState::kAdmitting, std::move(message));
+        } else if (h.message != message) {
+          h.message = std::move(message);  // `updated` stays its admission
+          changed_.insert(id);
         }
         waiting = true;
       }
     }
     if (!waiting) SetPhase(WavePhase::kConverging);
+  }
+
+  // A host's admission is bounded by the progress deadline, like its
+  // convergence, counted from when the failure-domain budget let it in:
+  // a host whose agent is connected but never reports the variable's
+  // current value fails when it passes.
+  bool AdmissionOverdue(const RolloutHost& h) const {
+    return ctx_.now - h.updated > rec_.plan.progress_deadline;
+  }
+
+  // ": it cannot read X: <why>" when the host's agent said so, else "".
+  std::string ReadErrorOf(const std::string& host) const {
+    std::string error = ctx_.agents->ActualError(host, Var());
+    if (error.empty()) return "";
+    return absl::StrCat(": it cannot read ", Var(), ": ", error);
   }
 
   // Applying -> converged or failed, from what agents reported.
@@ -157,6 +188,11 @@ class Step {
       if (a && a->generation >= h.generation) {
         if (a->ok && common::SameValue(a->actual, r_.new_value)) {
           SetHost(h, HostState::kConverged, "converged");
+          // Converged when its result arrived: health it sent after that
+          // (agents measure right after an apply) is fresh evidence.
+          if (a->at != absl::InfinitePast()) {
+            h.updated = std::min(h.updated, a->at);
+          }
           continue;
         }
         if (!a->ok) {
@@ -224,8 +260,20 @@ class Step {
       return;
     }
     if (!bake_over) return;
-    // Samples still due from agents that are away: wait, do not conclude.
-    if (!gates.all_pass && gates.awaiting_agents) return;
+    // Samples still due (from agents that are away, or hosts' first reports
+    // since converging): wait, do not conclude; but no longer than the
+    // progress deadline after the bake.
+    if (!gates.all_pass && gates.awaiting_agents) {
+      const absl::Time bake_end =
+          r_.phase_started + WaveBake(rec_.plan, r_.wave_count);
+      if (ctx_.now - bake_end <= rec_.plan.progress_deadline) return;
+      return Fail(absl::StrCat("wave ", r_.current_wave + 1,
+                               ": health samples were still due from its "
+                               "hosts ",
+                               Dur(rec_.plan.progress_deadline),
+                               " after the bake (progress deadline)"),
+                  rec_.plan.on_inconclusive);
+    }
     if (!gates.all_pass) {
       return Fail(absl::StrCat("inconclusive at the end of the bake of wave ",
                                r_.current_wave + 1, ": ", gates.inconclusive),

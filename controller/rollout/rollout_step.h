@@ -20,12 +20,21 @@ struct StepContext {
   absl::Time now;
   // An agent silent this long counts as failed.
   absl::Duration agent_grace = absl::Seconds(30);
-  // When the controller loaded its model. For agent_grace after it, gates
-  // that lack samples neither fail nor conclude a bake: the health window
-  // starts empty and agents are still reconnecting.
+  // When the controller loaded its model. Until agent_grace after agents
+  // could be back (AgentsBackBy), gates that lack samples neither fail nor
+  // conclude a bake: the health window starts empty.
   absl::Time started = absl::InfinitePast();
   // The newest answers to PromQL gates' queries; null: none.
   const PromqlReadings* promql = nullptr;
+  // The longest an agent waits between two connection attempts (its
+  // reconnect backoff's cap). A controller that was away cannot hear from
+  // an agent before `started + agent_reconnect`, so silence is judged from
+  // then at the earliest: the controller's own absence never counts
+  // against a host.
+  absl::Duration agent_reconnect = absl::Seconds(5);
+
+  // The earliest time an agent can have reconnected after the start.
+  absl::Time AgentsBackBy() const { return started + agent_reconnect; }
 };
 
 // The generations this tick's pushes will carry: a host whose desired state

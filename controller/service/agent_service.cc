@@ -140,7 +140,7 @@ class AgentStream final
         }
         service_->health_reports++;
         RecordHealth(msg.health(), now);
-        service_->tracker_->Heard(host_, now);
+        service_->tracker_->HeardHealth(host_, now);
         return absl::OkStatus();
       case swell::v1::AgentMessage::kApplyResult:
         service_->tracker_->RecordApply(host_, msg.apply_result(), now);

@@ -4,17 +4,26 @@
 #include <functional>
 
 namespace swell::controller {
+namespace {
+
+// An agent's read error is one line for a person; keep no more of it.
+constexpr size_t kMaxErrorBytes = 512;
+
+}  // namespace
 
 AgentTracker::Shard& AgentTracker::ShardFor(const std::string& host) const {
   return shards_[std::hash<std::string>{}(host) % kShards];
 }
 
 void AgentTracker::SetActual(Agent& a, const swell::v1::ActualVariable& v) {
-  // A value the agent could not read is not a value: forget the old one.
+  // A value the agent could not read is not a value: forget the old one,
+  // and keep why, for on-call to read.
   if (!v.error().empty()) {
     a.actual.erase(v.name());
+    a.actual_errors[v.name()] = v.error().substr(0, kMaxErrorBytes);
   } else {
     a.actual[v.name()] = v.value();
+    a.actual_errors.erase(v.name());
   }
 }
 
@@ -41,6 +50,14 @@ void AgentTracker::Heard(const std::string& host, absl::Time now) {
   s.agents[host].last_heard = now;
 }
 
+void AgentTracker::HeardHealth(const std::string& host, absl::Time now) {
+  Shard& s = ShardFor(host);
+  std::lock_guard<std::mutex> lock(s.mu);
+  Agent& a = s.agents[host];
+  a.last_heard = now;
+  a.last_health = now;
+}
+
 void AgentTracker::RecordApply(const std::string& host,
                                const swell::v1::ApplyResult& r,
                                absl::Time now) {
@@ -50,9 +67,10 @@ void AgentTracker::RecordApply(const std::string& host,
   a.last_heard = now;
   AgentApply& apply = a.applies[r.variable()];
   if (r.generation() < apply.generation) return;  // late, older news
-  apply = AgentApply{r.generation(), r.ok(), r.actual(), r.message(),
-                     r.output_tail()};
+  apply = AgentApply{r.generation(), r.ok(),          r.actual(),
+                     r.message(),    r.output_tail(), now};
   a.actual[r.variable()] = r.actual();
+  a.actual_errors.erase(r.variable());
 }
 
 void AgentTracker::RecordActual(const std::string& host,
@@ -100,6 +118,23 @@ std::optional<AgentApply> AgentTracker::LastApply(
   auto v = it->second.applies.find(variable);
   if (v == it->second.applies.end()) return std::nullopt;
   return v->second;
+}
+
+std::string AgentTracker::ActualError(const std::string& host,
+                                      const std::string& variable) const {
+  Shard& s = ShardFor(host);
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto it = s.agents.find(host);
+  if (it == s.agents.end()) return "";
+  auto e = it->second.actual_errors.find(variable);
+  return e == it->second.actual_errors.end() ? "" : e->second;
+}
+
+absl::Time AgentTracker::LastHealth(const std::string& host) const {
+  Shard& s = ShardFor(host);
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto it = s.agents.find(host);
+  return it == s.agents.end() ? absl::InfinitePast() : it->second.last_health;
 }
 
 int AgentTracker::ConnectedCount() const {

@@ -23,6 +23,8 @@ class AgentTracker final : public AgentObservations {
   void Connected(const swell::v1::Hello& hello, absl::Time now);
   void Disconnected(const std::string& host, absl::Time now);
   void Heard(const std::string& host, absl::Time now);
+  // A health report arrived (also counts as hearing from the agent).
+  void HeardHealth(const std::string& host, absl::Time now);
   void RecordApply(const std::string& host, const swell::v1::ApplyResult& r,
                    absl::Time now);
   void RecordActual(const std::string& host,
@@ -34,6 +36,9 @@ class AgentTracker final : public AgentObservations {
       const std::string& host, const std::string& variable) const override;
   std::optional<AgentApply> LastApply(
       const std::string& host, const std::string& variable) const override;
+  std::string ActualError(const std::string& host,
+                          const std::string& variable) const override;
+  absl::Time LastHealth(const std::string& host) const override;
 
   int ConnectedCount() const;
 
@@ -41,7 +46,11 @@ class AgentTracker final : public AgentObservations {
   struct Agent {
     int streams = 0;
     absl::Time last_heard = absl::InfinitePast();
+    absl::Time last_health = absl::InfinitePast();
     std::map<std::string, swell::v1::Value> actual;
+    // Variables whose newest report was a read error, and that error
+    // (bounded: see SetActual).
+    std::map<std::string, std::string> actual_errors;
     std::map<std::string, AgentApply> applies;
   };
   struct Shard {

@@ -79,12 +79,24 @@ Cluster::~Cluster() {
   if (controller_) controller_->Signal(SIGKILL);
 }
 
-absl::Status Cluster::StartController() {
-  auto child = ChildProcess::Start(
-      {build_dir_ + "/controller/swell-controller", "--insecure", "--listen",
-       address_, "--metrics_listen", "", "--database", conninfo_,
-       "--agent_grace", "20s", "--tick", "100ms", "--log_level", "debug"},
-      dir_ + "/controller.log");
+absl::Status Cluster::StartController(
+    const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {build_dir_ + "/controller/swell-controller",
+                                   "--insecure",
+                                   "--listen",
+                                   address_,
+                                   "--metrics_listen",
+                                   "",
+                                   "--database",
+                                   conninfo_,
+                                   "--agent_grace",
+                                   "20s",
+                                   "--tick",
+                                   "100ms",
+                                   "--log_level",
+                                   "debug"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto child = ChildProcess::Start(args, dir_ + "/controller.log");
   if (!child.ok()) return child.status();
   controller_ = *std::move(child);
   if (!WaitFor([&] { return Ctl({"list"}).exit_code == 0; })) {

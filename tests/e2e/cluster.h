@@ -31,8 +31,8 @@ class Cluster {
   ~Cluster();
 
   // Starts (or restarts) the controller on the same port and waits until it
-  // answers.
-  absl::Status StartController();
+  // answers. `extra_args` come after the defaults, so they override them.
+  absl::Status StartController(const std::vector<std::string>& extra_args = {});
   void KillController();  // SIGKILL, no goodbye
 
   // Starts an agent for host `id` with the given labels and the demo's

@@ -16,6 +16,8 @@ class FakeAgents final : public controller::AgentObservations {
   std::map<std::string, absl::Time> last_heard;
   std::map<std::pair<std::string, std::string>, swell::v1::Value> actual;
   std::map<std::pair<std::string, std::string>, controller::AgentApply> applies;
+  std::map<std::pair<std::string, std::string>, std::string> actual_errors;
+  std::map<std::string, absl::Time> last_health;
   absl::Time started = absl::InfinitePast();
 
   bool Connected(const std::string& host) const override {
@@ -36,6 +38,15 @@ class FakeAgents final : public controller::AgentObservations {
     auto it = applies.find({host, var});
     if (it == applies.end()) return std::nullopt;
     return it->second;
+  }
+  std::string ActualError(const std::string& host,
+                          const std::string& var) const override {
+    auto it = actual_errors.find({host, var});
+    return it == actual_errors.end() ? "" : it->second;
+  }
+  absl::Time LastHealth(const std::string& host) const override {
+    auto it = last_health.find(host);
+    return it == last_health.end() ? absl::InfinitePast() : it->second;
   }
 };
 
