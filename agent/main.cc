@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "agent/agent.h"
 #include "agent/agent_config.h"
+#include "common/flags_help.h"
 #include "common/logging.h"
 #include "spdlog/spdlog.h"
 
@@ -137,6 +139,10 @@ int main(int argc, char** argv) {
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] { return std::string("swell-agent 0.1.0\n"); };
   absl::SetFlagsUsageConfig(usage);
+  // Abseil's --help exits 1; asking for help is not an error.
+  if (swell::common::PrintHelpIfAsked(argc, argv, "agent/main.cc", std::cout)) {
+    return 0;
+  }
 
   std::vector<std::string> args = NormalizeFlagNames(argc, argv);
   std::vector<char*> arg_ptrs;

@@ -44,8 +44,12 @@ std::vector<CommandInfo> BuildCommands() {
                "Parses and validates PLAN.yaml ('-' for standard input) with "
                "the controller's own parser and prints every problem, one per "
                "line as FILE:LINE:COL: FIELD: MESSAGE (exit 2), or a one-line "
-               "summary. Needs no controller: use it in editors and CI.",
-               "swellctl plan check plan.yaml",
+               "summary. With -o json, one object instead: file, ok, errors "
+               "(line, column, field, message each) and, when valid, name, "
+               "variable, waves and gates. Needs no controller: use it in "
+               "editors and CI.",
+               "swellctl plan check plan.yaml\n"
+               "swellctl plan check plan.yaml -o json | jq '.errors[]'",
                &RunPlanCheck});
   c.push_back(
       {{"list", {{"all", 0, false, "", "include finished rollouts"}}, 0, 0},

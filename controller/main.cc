@@ -1,6 +1,7 @@
 // swell-controller: the rollout controller. See docs/architecture.md.
 
 #include <csignal>
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/flags_help.h"
 #include "common/logging.h"
 #include "controller/reconciler.h"
 #include "controller/service/agent_service.h"
@@ -100,6 +102,11 @@ int main(int argc, char** argv) {
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] { return std::string("swell-controller 0.1.0\n"); };
   absl::SetFlagsUsageConfig(usage);
+  // Abseil's --help exits 1; asking for help is not an error.
+  if (swell::common::PrintHelpIfAsked(argc, argv, "controller/main.cc",
+                                      std::cout)) {
+    return 0;
+  }
   absl::ParseCommandLine(argc, argv);
   swell::common::InitLogging("controller", absl::GetFlag(FLAGS_log_level));
 

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "cli/exit_code.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/unit/cli/fake_rollout_service.h"
@@ -267,6 +268,102 @@ TEST_F(SwellctlBinaryTest, JsonOutputIsOneDocumentOfTheReplyMessage) {
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &hosts).ok())
       << r.out;
   EXPECT_EQ(hosts.hosts_size(), 2);
+}
+
+// `plan check -o json` as a script reads it: one JSON object on stdout.
+google::protobuf::Struct ParseJsonObject(const std::string& text) {
+  google::protobuf::Struct doc;
+  const auto status = google::protobuf::util::JsonStringToMessage(text, &doc);
+  EXPECT_TRUE(status.ok()) << status << "\n" << text;
+  return doc;
+}
+
+TEST_F(SwellctlBinaryTest, PlanCheckJsonOfAValidPlanSaysOkAndSummarises) {
+  const std::string plan = WriteFile("plan.yaml", kValidPlan);
+  const RunResult r = Run({"plan", "check", plan, "-o", "json"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_EQ(r.err, "");
+  const google::protobuf::Struct doc = ParseJsonObject(r.out);
+  const auto& f = doc.fields();
+  ASSERT_TRUE(f.contains("ok")) << r.out;
+  EXPECT_TRUE(f.at("ok").bool_value());
+  EXPECT_EQ(f.at("file").string_value(), plan);
+  ASSERT_TRUE(f.contains("errors")) << r.out;
+  EXPECT_EQ(f.at("errors").list_value().values_size(), 0);
+  EXPECT_EQ(f.at("name").string_value(), "app-workers-8");
+  EXPECT_EQ(f.at("variable").string_value(), "app-config");
+  EXPECT_THAT(f.at("waves").string_value(), HasSubstr("25%"));
+  EXPECT_EQ(f.at("gates").number_value(), 1);
+}
+
+TEST_F(SwellctlBinaryTest, PlanCheckJsonOfAnInvalidPlanListsEveryLocatedError) {
+  const std::string plan = WriteFile("bad.yaml", kInvalidPlan);
+  const RunResult r = Run({"plan", "check", plan, "-o", "json"});
+  EXPECT_EQ(r.exit_code, kExitBadInput);
+  EXPECT_EQ(r.err, "");
+  const google::protobuf::Struct doc = ParseJsonObject(r.out);
+  const auto& f = doc.fields();
+  ASSERT_TRUE(f.contains("ok")) << r.out;
+  EXPECT_FALSE(f.at("ok").bool_value());
+  EXPECT_EQ(f.at("file").string_value(), plan);
+  EXPECT_FALSE(f.contains("name")) << r.out;
+  ASSERT_TRUE(f.contains("errors")) << r.out;
+  const google::protobuf::ListValue& errors = f.at("errors").list_value();
+  // The path, two waves (0% and a last wave short of 100%), the gate field.
+  ASSERT_EQ(errors.values_size(), 4) << r.out;
+  const auto& first = errors.values(0).struct_value().fields();
+  EXPECT_EQ(first.at("line").number_value(), 5);
+  EXPECT_EQ(first.at("column").number_value(), 9);
+  EXPECT_EQ(first.at("field").string_value(), "change.path");
+  EXPECT_THAT(
+      first.at("message").string_value(),
+      AllOf(HasSubstr("'etc/app/app.conf'"), HasSubstr("it is not absolute")));
+  std::vector<std::string> fields;
+  for (const google::protobuf::Value& e : errors.values()) {
+    fields.push_back(e.struct_value().fields().at("field").string_value());
+  }
+  EXPECT_THAT(fields, ElementsAre("change.path", "strategy.waves[1]",
+                                  "strategy.waves[2]", "gates[0].mising_data"));
+  const auto& last = errors.values(3).struct_value().fields();
+  EXPECT_EQ(last.at("line").number_value(), 14);
+  EXPECT_EQ(last.at("column").number_value(), 5);
+}
+
+TEST_F(SwellctlBinaryTest, PlanCheckRejectsAPathWithANewline) {
+  std::string yaml = kValidPlan;
+  const std::string good = "path: /etc/app/app.conf";
+  yaml.replace(yaml.find(good), good.size(), R"(path: "/etc/app/app.conf\n")");
+  const std::string plan = WriteFile("newline.yaml", yaml);
+
+  RunResult r = Run({"plan", "check", plan});
+  EXPECT_EQ(r.exit_code, kExitBadInput);
+  EXPECT_THAT(r.ErrLines(),
+              ElementsAre(absl::StrCat(plan,
+                                       ":6:9: change.path: expected an "
+                                       "absolute, normalised file path like "
+                                       "/etc/app/app.conf, got "
+                                       "'/etc/app/app.conf\\n': it contains a "
+                                       "newline (byte 18)"),
+                          HasSubstr("1 problem")));
+
+  r = Run({"plan", "check", plan, "-o", "json"});
+  EXPECT_EQ(r.exit_code, kExitBadInput);
+  const google::protobuf::Struct doc = ParseJsonObject(r.out);
+  ASSERT_TRUE(doc.fields().contains("errors")) << r.out;
+  const google::protobuf::ListValue& errors =
+      doc.fields().at("errors").list_value();
+  ASSERT_EQ(errors.values_size(), 1) << r.out;
+  EXPECT_THAT(
+      errors.values(0).struct_value().fields().at("message").string_value(),
+      HasSubstr("it contains a newline"));
+}
+
+TEST_F(SwellctlBinaryTest, PlanCheckWithoutJsonStaysText) {
+  const std::string plan = WriteFile("plan.yaml", kValidPlan);
+  const RunResult r = Run({"plan", "check", plan});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, AllOf(StartsWith(plan + ": ok: app-workers-8"),
+                           Not(HasSubstr("{"))));
 }
 
 TEST_F(SwellctlBinaryTest, ListShowsATableOfRollouts) {
