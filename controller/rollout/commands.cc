@@ -45,16 +45,19 @@ absl::StatusOr<std::vector<TargetHost>> Targets(const Fleet& fleet,
 }  // namespace
 
 absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(
-    const Fleet& fleet, const Plan& plan, const std::string& id) {
+    const Fleet& fleet, const Plan& plan, uint32_t seed) {
   auto targets = Targets(fleet, plan);
   if (!targets.ok()) return targets.status();
-  return AssignWaves(plan, *std::move(targets), id);
+  return AssignWaves(plan, *std::move(targets), EffectiveWaveSeed(plan, seed));
 }
 
-absl::StatusOr<Mutation> SubmitRollout(
-    const Fleet& fleet, const Plan& plan, const Policy* policy,
-    const std::string& plan_yaml, const std::string& plan_file,
-    const std::string& id, const Request& req, GenerationPlan* gens) {
+absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
+                                       const Policy* policy,
+                                       const std::string& plan_yaml,
+                                       const std::string& plan_file,
+                                       const std::string& id,
+                                       const Request& req, GenerationPlan* gens,
+                                       uint32_t seed) {
   if (policy == nullptr ? !plan.policy.empty() : policy->name != plan.policy) {
     return absl::InternalError(absl::StrCat(
         "plan ", plan.name, " names policy '", plan.policy, "' but was given '",
@@ -80,7 +83,8 @@ absl::StatusOr<Mutation> SubmitRollout(
         "; wait for it to finish or roll it back"));
   }
 
-  auto waves = AssignWaves(plan, *std::move(targets), id);
+  const uint32_t order_seed = EffectiveWaveSeed(plan, seed);
+  auto waves = AssignWaves(plan, *std::move(targets), order_seed);
   Mutation m;
   Rollout r;
   r.id = id;
@@ -93,6 +97,7 @@ absl::StatusOr<Mutation> SubmitRollout(
   r.new_value = plan.value;
   r.state = RolloutState::kRunning;
   r.wave_count = static_cast<int>(waves.size());
+  r.order_seed = order_seed;
   r.phase = WavePhase::kAdmitting;
   r.phase_started = req.now;
   r.reason = "submitted";

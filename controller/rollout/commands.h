@@ -6,6 +6,7 @@
 // input, kFailedPrecondition when the state forbids it (frozen fleet,
 // conflicting rollout, finished rollout), kNotFound for an unknown id.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,14 +29,21 @@ struct Request {
 // none); its text is kept with the rollout, so that the rollout keeps it
 // whatever later happens to the policy's file. A `policy` that is not the
 // one `plan` names is a caller's bug: kInternal, nothing stored.
-absl::StatusOr<Mutation> SubmitRollout(
-    const Fleet& fleet, const Plan& plan, const Policy* policy,
-    const std::string& plan_yaml, const std::string& plan_file,
-    const std::string& id, const Request& req, GenerationPlan* gens);
+// The hosts are ordered with `seed` (0: the plan's DefaultWaveSeed), which
+// is stored with the rollout: PreviewWaves with the same seed and fleet
+// names the same waves.
+absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
+                                       const Policy* policy,
+                                       const std::string& plan_yaml,
+                                       const std::string& plan_file,
+                                       const std::string& id,
+                                       const Request& req, GenerationPlan* gens,
+                                       uint32_t seed = 0);
 
-// The waves a plan would get if it were submitted now (nothing is stored).
+// The waves a plan would get if it were submitted now with `seed` (0: the
+// plan's default). Nothing is stored.
 absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(
-    const Fleet& fleet, const Plan& plan, const std::string& id);
+    const Fleet& fleet, const Plan& plan, uint32_t seed);
 
 absl::StatusOr<Mutation> HaltRollout(const Fleet& fleet, const std::string& id,
                                      const Request& req);

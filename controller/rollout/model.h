@@ -78,12 +78,17 @@ struct Rollout {
   // the plan names none, or when the rollout was stored before policies
   // were kept (such a plan is re-parsed against the policies loaded now).
   std::string policy_yaml;
-  std::string variable;   // the variable it moves
+  std::string variable;  // the variable it moves
   swell::v1::VariableSpec spec;
   swell::v1::Value new_value;
   RolloutState state = RolloutState::kRunning;
   int current_wave = 0;
   int wave_count = 0;
+  // The seed its hosts were ordered with within each failure domain
+  // (wave_scheduler.h); `preview --seed` with it shows the same waves for
+  // the same fleet. 0 for a rollout stored before seeds were kept (its
+  // order hashed its id); its waves stand, as every rollout's do.
+  uint32_t order_seed = 0;
   WavePhase phase = WavePhase::kAdmitting;
   absl::Time phase_started = absl::InfinitePast();
   std::string reason;  // why it is in its state (gate, operator's reason)
@@ -120,8 +125,8 @@ struct VerdictRecord {
 struct AuditEvent {
   absl::Time at = absl::InfinitePast();
   std::string actor;
-  std::string action;  // submit, halt, resume, rollback, freeze, unfreeze,
-                       // gate_failed, succeeded, rolled_back, ...
+  std::string action;      // submit, halt, resume, rollback, freeze, unfreeze,
+                           // gate_failed, succeeded, rolled_back, ...
   std::string rollout_id;  // empty for fleet-wide events
   std::string reason;
 };
@@ -148,15 +153,15 @@ struct FleetState {
 // A batch of changes written in one transaction. Every entry is an upsert
 // keyed as noted, so committing the same mutation twice is harmless.
 struct Mutation {
-  std::vector<Host> hosts;                  // key: id
-  std::vector<Rollout> rollouts;            // key: id
-  std::vector<RolloutHost> rollout_hosts;   // key: (rollout_id, host_id)
-  std::vector<HostDesired> desired;         // key: (host_id, spec.name)
+  std::vector<Host> hosts;                 // key: id
+  std::vector<Rollout> rollouts;           // key: id
+  std::vector<RolloutHost> rollout_hosts;  // key: (rollout_id, host_id)
+  std::vector<HostDesired> desired;        // key: (host_id, spec.name)
   // (host id, variable name) whose enforced value is removed.
   std::vector<std::pair<std::string, std::string>> desired_removed;
-  std::vector<VerdictRecord> verdicts;      // appended
-  std::vector<AuditEvent> audit;            // appended
-  std::optional<Freeze> freeze;             // replaces the fleet's freeze
+  std::vector<VerdictRecord> verdicts;  // appended
+  std::vector<AuditEvent> audit;        // appended
+  std::optional<Freeze> freeze;         // replaces the fleet's freeze
 
   bool empty() const {
     return hosts.empty() && rollouts.empty() && rollout_hosts.empty() &&

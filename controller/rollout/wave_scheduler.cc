@@ -4,6 +4,7 @@
 #include <limits>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "controller/rollout/wave_sizes.h"
 
 namespace swell::controller {
@@ -135,6 +136,19 @@ uint64_t StableHash(std::string_view a, std::string_view b) {
   return h;
 }
 
+uint32_t DefaultWaveSeed(const Plan& plan) {
+  const swell::v1::Value& v = plan.value;
+  const uint64_t h =
+      StableHash(plan.variable.name(),
+                 absl::StrCat(v.present() ? "present:" : "absent:", v.data()));
+  const uint32_t seed = static_cast<uint32_t>(h ^ (h >> 32));
+  return seed == 0 ? 1 : seed;
+}
+
+uint32_t EffectiveWaveSeed(const Plan& plan, uint32_t requested) {
+  return requested != 0 ? requested : DefaultWaveSeed(plan);
+}
+
 std::vector<TargetHost> SelectTargets(
     const Plan& plan, const std::map<std::string, Host>& fleet) {
   std::vector<TargetHost> out;
@@ -154,7 +168,8 @@ std::vector<TargetHost> SelectTargets(
 
 std::vector<TargetHost> OrderTargets(const WaveOrder& order,
                                      std::vector<TargetHost> targets,
-                                     std::string_view rollout_id) {
+                                     uint32_t seed) {
+  const std::string salt = absl::StrCat(seed);
   using Key = std::tuple<bool, std::vector<std::string>, uint64_t, std::string>;
   std::vector<Key> keys;
   keys.reserve(targets.size());
@@ -164,7 +179,7 @@ std::vector<TargetHost> OrderTargets(const WaveOrder& order,
       domains.push_back(LabelOr(h, label));
     }
     keys.emplace_back(LabelOr(h, order.canary_label) != "true",
-                      std::move(domains), StableHash(h.id, rollout_id), h.id);
+                      std::move(domains), StableHash(h.id, salt), h.id);
   }
   std::vector<size_t> by_key(targets.size());
   for (size_t i = 0; i < by_key.size(); ++i) by_key[i] = i;
@@ -177,10 +192,9 @@ std::vector<TargetHost> OrderTargets(const WaveOrder& order,
 }
 
 std::vector<std::vector<std::string>> AssignWaves(
-    const Plan& plan, std::vector<TargetHost> targets,
-    std::string_view rollout_id) {
+    const Plan& plan, std::vector<TargetHost> targets, uint32_t seed) {
   std::vector<TargetHost> ordered =
-      OrderTargets(plan.order, std::move(targets), rollout_id);
+      OrderTargets(plan.order, std::move(targets), seed);
   std::vector<size_t> cumulative = CumulativeWaveTargets(plan, ordered.size());
   if (plan.per_role.label.empty()) return CutByCount(ordered, cumulative);
   return RoleCutter(ordered, plan.per_role).Cut(cumulative);
@@ -188,10 +202,10 @@ std::vector<std::vector<std::string>> AssignWaves(
 
 std::vector<std::vector<std::string>> AssignWaves(
     const std::vector<WaveSize>& sizes, std::vector<TargetHost> targets,
-    std::string_view rollout_id) {
+    uint32_t seed) {
   Plan plan;
   plan.waves = sizes;
-  return AssignWaves(plan, std::move(targets), rollout_id);
+  return AssignWaves(plan, std::move(targets), seed);
 }
 
 }  // namespace swell::controller

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,19 +22,29 @@ struct TargetHost {
 std::vector<TargetHost> SelectTargets(const Plan& plan,
                                       const std::map<std::string, Host>& fleet);
 
+// The seed that orders a plan's hosts within each failure domain when the
+// submitter names none: a hash of the variable's name and its new value,
+// so that `preview` and `submit` of the same change draw the same order
+// without being told a seed, and different changes draw different ones.
+// Never 0 (0 in a request means "the default").
+uint32_t DefaultWaveSeed(const Plan& plan);
+
+// `requested`, or DefaultWaveSeed(plan) when it is 0.
+uint32_t EffectiveWaveSeed(const Plan& plan, uint32_t requested);
+
 // Sorts `targets` into admission order: hosts labelled
 // <order.canary_label>=true first, then failure domain by failure domain
 // (the values of order.domains, in that order; a missing label sorts as
-// ""), then a stable hash of host id and rollout id, then host id.
+// ""), then a stable hash of host id and `seed`, then host id.
 std::vector<TargetHost> OrderTargets(const WaveOrder& order,
                                      std::vector<TargetHost> targets,
-                                     std::string_view rollout_id);
+                                     uint32_t seed);
 
 // Orders the targets (OrderTargets with plan.order) and cuts them into
 // waves; returns each wave's host ids in admission order. Pure and
-// deterministic: the same targets, in any input order, and rollout id give
-// the same waves on every run and every replica. Every target lands in
-// exactly one wave and no wave is empty.
+// deterministic: the same targets, in any input order, and seed give the
+// same waves on every run and every replica, whatever rollout they are
+// for. Every target lands in exactly one wave and no wave is empty.
 //
 // Wave sizes come from CumulativeWaveTargets (wave_sizes.h). With
 // plan.per_role, for each value of its label among the targets (a missing
@@ -47,14 +58,13 @@ std::vector<TargetHost> OrderTargets(const WaveOrder& order,
 //   added after the last size until every target is placed). Sizes stay
 //   cumulative, so a wave that grew makes the next one smaller.
 std::vector<std::vector<std::string>> AssignWaves(
-    const Plan& plan, std::vector<TargetHost> targets,
-    std::string_view rollout_id);
+    const Plan& plan, std::vector<TargetHost> targets, uint32_t seed);
 
 // AssignWaves for an explicit list of sizes with the default order and no
 // per-role limits.
 std::vector<std::vector<std::string>> AssignWaves(
     const std::vector<WaveSize>& sizes, std::vector<TargetHost> targets,
-    std::string_view rollout_id);
+    uint32_t seed);
 
 // 64-bit FNV-1a: a hash that is the same on every platform and run.
 uint64_t StableHash(std::string_view a, std::string_view b);

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "controller/rollout/commands.h"
+#include "controller/rollout/wave_scheduler.h"
 #include "controller/service/status_view.h"
 
 namespace swell::controller {
@@ -95,7 +96,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
         Request r{Actor(req->actor()),
                   req->reason().empty() ? "submitted" : req->reason(), c.now};
         auto m = SubmitRollout(c.fleet, plan, policy, req->plan_yaml(),
-                               req->plan_file(), *id, r, c.gens);
+                               req->plan_file(), *id, r, c.gens, req->seed());
         if (m.ok()) (*c.new_plans)[*id] = plan;
         return m;
       },
@@ -116,10 +117,11 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
   }
   return Run(
       ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
-      [resp, plan = *std::move(plan)](Reconciler::CommandContext& c) {
-        auto waves = PreviewWaves(c.fleet, plan, NewRolloutId(c.fleet, c.now));
+      [req, resp, plan = *std::move(plan)](Reconciler::CommandContext& c) {
+        const uint32_t seed = EffectiveWaveSeed(plan, req->seed());
+        auto waves = PreviewWaves(c.fleet, plan, seed);
         if (!waves.ok()) return waves.status();
-        *resp = DescribePreview(c.fleet, plan, *waves);
+        *resp = DescribePreview(c.fleet, plan, *waves, seed);
         return absl::OkStatus();
       });
 }

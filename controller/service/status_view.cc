@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "controller/plan/plan_describe.h"
+#include "controller/rollout/wave_scheduler.h"
 #include "controller/rollout/wave_sizes.h"
 
 namespace swell::controller {
@@ -59,6 +60,7 @@ swell::v1::RolloutSummary Summarize(const RolloutRecord& rec) {
   s.set_created_unix_ms(UnixMillis(r.created));
   s.set_updated_unix_ms(UnixMillis(r.updated));
   s.set_reason(r.reason);
+  s.set_seed(r.order_seed);
   return s;
 }
 
@@ -139,10 +141,12 @@ swell::v1::ListHostsResponse DescribeHosts(const Fleet& fleet,
 
 swell::v1::PreviewResponse DescribePreview(
     const Fleet& fleet, const Plan& plan,
-    const std::vector<std::vector<std::string>>& waves) {
+    const std::vector<std::vector<std::string>>& waves, uint32_t seed) {
   swell::v1::PreviewResponse out;
   out.set_name(plan.name);
   out.set_variable(plan.variable.name());
+  out.set_seed(seed);
+  out.set_seed_is_default(seed == DefaultWaveSeed(plan));
   const int wave_count = static_cast<int>(waves.size());
   const std::string role_label =
       plan.per_role.label.empty() ? "role" : plan.per_role.label;

@@ -24,9 +24,11 @@ swell::v1::RolloutStatus DescribeRollout(
 swell::v1::ListHostsResponse DescribeHosts(const Fleet& fleet,
                                            const AgentObservations& agents);
 
+// `waves` are the plan's waves drawn with `seed` (a nonzero seed, as
+// EffectiveWaveSeed returns).
 swell::v1::PreviewResponse DescribePreview(
     const Fleet& fleet, const Plan& plan,
-    const std::vector<std::vector<std::string>>& waves);
+    const std::vector<std::vector<std::string>>& waves, uint32_t seed);
 
 swell::v1::FreezeStatus DescribeFreeze(const Freeze& freeze);
 

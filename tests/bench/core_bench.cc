@@ -55,11 +55,14 @@ void BM_AssignWaves(benchmark::State& state) {
   Plan plan = MakePlan();
   auto targets = SelectTargets(plan, fleet.hosts);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(AssignWaves(plan, targets, "r-bench"));
+    benchmark::DoNotOptimize(AssignWaves(plan, targets, /*seed=*/1));
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_AssignWaves)->Arg(10'000)->Arg(50'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AssignWaves)
+    ->Arg(10'000)
+    ->Arg(50'000)
+    ->Unit(benchmark::kMillisecond);
 
 // A fleet of n hosts with rollout r-bench of `plan` on every host, all in
 // the last wave, converged and baking, each with a fresh `up` sample.
@@ -83,9 +86,13 @@ struct BakingRollout {
     }
   }
   StepContext Context(const PromqlReadings* promql) const {
-    return StepContext{&fleet,           &agents, &health,
-                       now + absl::Seconds(1), absl::Seconds(30),
-                       absl::InfinitePast(),   promql};
+    return StepContext{&fleet,
+                       &agents,
+                       &health,
+                       now + absl::Seconds(1),
+                       absl::Seconds(30),
+                       absl::InfinitePast(),
+                       promql};
   }
 
   const absl::Time now = absl::FromUnixSeconds(1'800'000'000);
@@ -112,7 +119,10 @@ void BM_StepBakingRollout(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_StepBakingRollout)->Arg(10'000)->Arg(50'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StepBakingRollout)
+    ->Arg(10'000)
+    ->Arg(50'000)
+    ->Unit(benchmark::kMillisecond);
 
 // The same tick with a PromQL gate over {{hosts}} as well, plus the
 // PromqlTargetsFor the reconciler runs after each tick: the query is
@@ -134,8 +144,11 @@ void BM_StepBakingRolloutWithPromqlGate(benchmark::State& state) {
   RolloutRecord& rec = b.fleet.rollouts.at("r-bench");
   PromqlReadings readings;
   readings.Put(PromqlKey("r-bench", g.name),
-               PromqlReading{g.promql.url, PromqlQueryFor(g, "r-bench", rec.hosts),
-                             b.now, "", {{"{}", 0.01}}});
+               PromqlReading{g.promql.url,
+                             PromqlQueryFor(g, "r-bench", rec.hosts),
+                             b.now,
+                             "",
+                             {{"{}", 0.01}}});
   const StepContext ctx = b.Context(&readings);
   for (auto _ : state) {
     GenerationPlan tick_gens(&b.fleet);

@@ -1,7 +1,11 @@
 // `swellctl preview`'s content: per-wave counts by site and role, the gates
-// in words, and the earliest finish.
+// in words, the earliest finish, and the seed that makes submit take the
+// same hosts.
+
+#include <map>
 
 #include "absl/strings/str_cat.h"
+#include "controller/rollout/commands.h"
 #include "controller/rollout/wave_scheduler.h"
 #include "controller/service/status_view.h"
 #include "gmock/gmock.h"
@@ -27,9 +31,49 @@ class PreviewTest : public ::testing::Test {
     plan_.variable.set_name("app-config");
   }
 
-  swell::v1::PreviewResponse Preview() {
+  swell::v1::PreviewResponse Preview(uint32_t seed = 1) {
     std::vector<TargetHost> targets = SelectTargets(plan_, fleet_.hosts);
-    return DescribePreview(fleet_, plan_, AssignWaves(plan_, targets, "r-1"));
+    return DescribePreview(fleet_, plan_, AssignWaves(plan_, targets, seed),
+                           seed);
+  }
+
+  // Each host's wave in a rollout that SubmitRollout made as `id`.
+  std::map<std::string, int> SubmittedWaves(const std::string& id,
+                                            uint32_t seed,
+                                            uint32_t* order_seed) {
+    GenerationPlan gens(&fleet_);
+    auto m =
+        SubmitRollout(fleet_, plan_, nullptr, "yaml", "p.yaml", id,
+                      Request{"alice", "test", absl::UnixEpoch()}, &gens, seed);
+    EXPECT_TRUE(m.ok()) << m.status();
+    std::map<std::string, int> waves;
+    if (!m.ok()) return waves;
+    *order_seed = m->rollouts.at(0).order_seed;
+    for (const RolloutHost& rh : m->rollout_hosts) waves[rh.host_id] = rh.wave;
+    return waves;
+  }
+
+  // Each host's wave in PreviewWaves.
+  std::map<std::string, int> PreviewedWaves(uint32_t seed) {
+    auto waves = PreviewWaves(fleet_, plan_, seed);
+    EXPECT_TRUE(waves.ok()) << waves.status();
+    std::map<std::string, int> out;
+    if (!waves.ok()) return out;
+    for (size_t w = 0; w < waves->size(); ++w) {
+      for (const std::string& host : (*waves)[w]) {
+        out[host] = static_cast<int>(w);
+      }
+    }
+    return out;
+  }
+
+  // 40 more hosts, so that two draws of the order practically never agree.
+  void GrowFleet() {
+    for (int i = 8; i < 48; ++i) {
+      std::string id = absl::StrCat("h", i);
+      fleet_.hosts[id] = fixtures::MakeHost(
+          id, {{"site", i % 2 ? "b" : "a"}, {"role", "web"}});
+    }
   }
 
   Fleet fleet_;
@@ -49,6 +93,43 @@ TEST_F(PreviewTest, CountsEachWavesHostsBySiteAndRole) {
   int in_a = 0;
   for (const auto& w : p.waves()) in_a += w.by_site().at("a");
   EXPECT_EQ(in_a, 4);
+}
+
+TEST_F(PreviewTest, SubmitTakesTheHostsPreviewNamedWhateverTheRolloutId) {
+  GrowFleet();
+  plan_.value.set_present(true);
+  plan_.value.set_data("workers = 8\n");
+  plan_.waves = {{false, 1}, {false, 2}, {false, 4}, {true, 25}, {true, 100}};
+  const std::map<std::string, int> previewed = PreviewedWaves(0);
+  ASSERT_EQ(previewed.size(), 48u);
+  for (const std::string id : {"r-00000001", "r-0000beef"}) {
+    uint32_t stored = 0;
+    EXPECT_EQ(SubmittedWaves(id, 0, &stored), previewed) << id;
+    EXPECT_EQ(stored, DefaultWaveSeed(plan_)) << id;
+  }
+}
+
+TEST_F(PreviewTest, AGivenSeedDrawsAnotherOrderThatSubmitWithItTakes) {
+  GrowFleet();
+  plan_.waves = {{false, 1}, {false, 2}, {false, 4}, {true, 25}, {true, 100}};
+  const std::map<std::string, int> seven = PreviewedWaves(7);
+  EXPECT_NE(seven, PreviewedWaves(0));
+  EXPECT_NE(seven, PreviewedWaves(8));
+  uint32_t stored = 0;
+  EXPECT_EQ(SubmittedWaves("r-00000001", 7, &stored), seven);
+  EXPECT_EQ(stored, 7u);
+}
+
+TEST_F(PreviewTest, ReportsTheSeedAndWhetherItIsThePlansDefault) {
+  plan_.waves = {{true, 100}};
+  const uint32_t fallback = DefaultWaveSeed(plan_);
+  swell::v1::PreviewResponse p = Preview(fallback);
+  EXPECT_EQ(p.seed(), fallback);
+  EXPECT_TRUE(p.seed_is_default());
+  const uint32_t other = fallback == 7 ? 8 : 7;
+  p = Preview(other);
+  EXPECT_EQ(p.seed(), other);
+  EXPECT_FALSE(p.seed_is_default());
 }
 
 TEST_F(PreviewTest, ListsEveryGateInWordsWithTheImplicitOne) {
