@@ -136,12 +136,20 @@ constexpr std::string_view kV2 = R"sql(
 ALTER TABLE rollouts ADD COLUMN policy_yaml text NOT NULL DEFAULT '';
 )sql";
 
+// The seed a rollout's hosts were ordered with (a uint32): 0 for every
+// rollout stored before this column, whose order hashed its id.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE rollouts ADD COLUMN order_seed bigint NOT NULL DEFAULT 0
+  CHECK (order_seed BETWEEN 0 AND 4294967295);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SchemaMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, kV1},
       {2, kV2},
+      {4, kV4},
   };
   return kMigrations;
 }

@@ -94,7 +94,7 @@ absl::Status ReadRollouts(pqxx::transaction_base& tx, FleetState* state) {
        tx.exec("SELECT id, name, plan_yaml, plan_file, variable, spec,"
                " new_present, new_data, state, current_wave, wave_count, phase,"
                " swell_us(phase_started), reason, actor, swell_us(created),"
-               " swell_us(updated), policy_yaml FROM rollouts")) {
+               " swell_us(updated), policy_yaml, order_seed FROM rollouts")) {
     Rollout r;
     r.id = Text(row[0]);
     r.name = Text(row[1]);
@@ -115,6 +115,7 @@ absl::Status ReadRollouts(pqxx::transaction_base& tx, FleetState* state) {
     r.created = Time(row[15]);
     r.updated = Time(row[16]);
     r.policy_yaml = Text(row[17]);
+    r.order_seed = static_cast<uint32_t>(Int(row[18]));  // CHECKed in range
     state->rollouts.emplace(r.id, std::move(r));
   }
   return absl::OkStatus();

@@ -81,7 +81,7 @@ void WriteRollouts(pqxx::transaction_base& tx,
       LastPerKey(all, [](const Rollout& r) { return std::string_view(r.id); });
   PgArray id, name, plan_yaml, plan_file, variable, spec, new_present, new_data,
       state, current_wave, wave_count, phase, phase_started, reason, actor,
-      created, updated, policy_yaml;
+      created, updated, policy_yaml, order_seed;
   for (const Rollout* r : rollouts) {
     id.AddText(r->id);
     name.AddText(r->name);
@@ -101,23 +101,25 @@ void WriteRollouts(pqxx::transaction_base& tx,
     created.AddInt(TimeToMicros(r->created));
     updated.AddInt(TimeToMicros(r->updated));
     policy_yaml.AddText(r->policy_yaml);
+    order_seed.AddInt(r->order_seed);
   }
   tx.exec_params(
       "INSERT INTO rollouts (id, name, plan_yaml, plan_file, variable, spec,"
       "  new_present, new_data, state, current_wave, wave_count, phase,"
-      "  phase_started, reason, actor, created, updated, policy_yaml)"
+      "  phase_started, reason, actor, created, updated, policy_yaml,"
+      "  order_seed)"
       " SELECT id, name, plan_yaml, plan_file, variable, spec, new_present,"
       "  new_data, state, current_wave, wave_count, phase,"
       "  swell_ts(phase_started), reason, actor, swell_ts(created),"
-      "  swell_ts(updated), policy_yaml"
+      "  swell_ts(updated), policy_yaml, order_seed"
       " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
       "  $5::text[], $6::bytea[], $7::boolean[], $8::bytea[], $9::text[],"
       "  $10::integer[], $11::integer[], $12::text[], $13::bigint[],"
       "  $14::text[], $15::text[], $16::bigint[], $17::bigint[],"
-      "  $18::text[])"
+      "  $18::text[], $19::bigint[])"
       " AS u(id, name, plan_yaml, plan_file, variable, spec, new_present,"
       "  new_data, state, current_wave, wave_count, phase, phase_started,"
-      "  reason, actor, created, updated, policy_yaml)"
+      "  reason, actor, created, updated, policy_yaml, order_seed)"
       " ON CONFLICT (id) DO UPDATE SET"
       "  name = EXCLUDED.name, plan_yaml = EXCLUDED.plan_yaml,"
       "  plan_file = EXCLUDED.plan_file, variable = EXCLUDED.variable,"
@@ -127,7 +129,8 @@ void WriteRollouts(pqxx::transaction_base& tx,
       "  wave_count = EXCLUDED.wave_count, phase = EXCLUDED.phase,"
       "  phase_started = EXCLUDED.phase_started, reason = EXCLUDED.reason,"
       "  actor = EXCLUDED.actor, created = EXCLUDED.created,"
-      "  updated = EXCLUDED.updated, policy_yaml = EXCLUDED.policy_yaml",
+      "  updated = EXCLUDED.updated, policy_yaml = EXCLUDED.policy_yaml,"
+      "  order_seed = EXCLUDED.order_seed",
       std::move(id).Finish(), std::move(name).Finish(),
       std::move(plan_yaml).Finish(), std::move(plan_file).Finish(),
       std::move(variable).Finish(), std::move(spec).Finish(),
@@ -136,7 +139,8 @@ void WriteRollouts(pqxx::transaction_base& tx,
       std::move(wave_count).Finish(), std::move(phase).Finish(),
       std::move(phase_started).Finish(), std::move(reason).Finish(),
       std::move(actor).Finish(), std::move(created).Finish(),
-      std::move(updated).Finish(), std::move(policy_yaml).Finish());
+      std::move(updated).Finish(), std::move(policy_yaml).Finish(),
+      std::move(order_seed).Finish());
 }
 
 void WriteRolloutHosts(pqxx::transaction_base& tx,

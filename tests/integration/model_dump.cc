@@ -50,7 +50,8 @@ std::string Dump(const Rollout& r) {
       " policy_yaml=", Q(r.policy_yaml), " variable=", Q(r.variable),
       " spec=", S(r.spec), " new_value=", V(r.new_value),
       " state=", N(RolloutStateName(r.state)), " current_wave=", r.current_wave,
-      " wave_count=", r.wave_count, " phase=", N(WavePhaseName(r.phase)),
+      " wave_count=", r.wave_count, " order_seed=", r.order_seed,
+      " phase=", N(WavePhaseName(r.phase)),
       " phase_started=", T(r.phase_started), " reason=", Q(r.reason),
       " actor=", Q(r.actor), " created=", T(r.created),
       " updated=", T(r.updated));

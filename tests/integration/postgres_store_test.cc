@@ -114,6 +114,7 @@ TEST_F(PostgresStoreTest, RolloutStoredBeforePolicyColumnLoadsWithoutPolicy) {
   ASSERT_EQ(state->rollouts.count("r-1"), 1u);
   EXPECT_EQ(state->rollouts.at("r-1").plan_yaml, "name: old");
   EXPECT_EQ(state->rollouts.at("r-1").policy_yaml, "");
+  EXPECT_EQ(state->rollouts.at("r-1").order_seed, 0u);  // migration 4
 }
 
 TEST_F(PostgresStoreTest, UnknownStoredStateIsDataLoss) {

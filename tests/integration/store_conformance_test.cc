@@ -129,6 +129,24 @@ TYPED_TEST(StoreConformanceTest, RolloutKeepsItsPolicyTextAndUpsertsIt) {
   EXPECT_EQ(this->MustLoad().rollouts.at("r-1").policy_yaml, "name: p\n");
 }
 
+TYPED_TEST(StoreConformanceTest, RolloutKeepsItsOrderSeedAndUpsertsIt) {
+  Rollout largest = SampleRollout("r-1");
+  Rollout unknown = SampleRollout("r-2");
+  ASSERT_EQ(largest.order_seed, 4'294'967'295u);
+  unknown.order_seed = 0;  // stored before seeds were kept
+  Mutation m;
+  m.rollouts = {largest, unknown};
+  this->MustCommit(m);
+  FleetState state = this->MustLoad();
+  EXPECT_EQ(state.rollouts.at("r-1").order_seed, 4'294'967'295u);
+  EXPECT_EQ(state.rollouts.at("r-2").order_seed, 0u);
+
+  largest.order_seed = 7;
+  m.rollouts = {largest};
+  this->MustCommit(m);
+  EXPECT_EQ(this->MustLoad().rollouts.at("r-1").order_seed, 7u);
+}
+
 TYPED_TEST(StoreConformanceTest, LaterEntryWithSameKeyWinsWithinAMutation) {
   Host first = SampleHost("h1");
   Host second = SampleHost("h1");

@@ -65,6 +65,7 @@ Rollout SampleRollout(std::string id) {
   r.state = RolloutState::kRollingBack;
   r.current_wave = 3;
   r.wave_count = 5;
+  r.order_seed = 4'294'967'295u;  // the largest: beyond a signed 32-bit int
   r.phase = WavePhase::kBaking;
   r.phase_started = MicrosTime(1'700'000'100'000'001);
   r.reason = "gate docker_up failed: min 0 < 1 {a,b} C:\\x \"NULL\"";
