@@ -10,33 +10,51 @@ FlagSpec Reason(absl::string_view help) {
   return {"reason", 0, true, "R", std::string(help)};
 }
 
+FlagSpec Seed(absl::string_view help) {
+  return {"seed", 0, true, "N", std::string(help)};
+}
+
 std::vector<CommandInfo> BuildCommands() {
   std::vector<CommandInfo> c;
   c.push_back(
       {{"submit",
-        {Reason("why this change (stored in the audit trail)")},
+        {Reason("why this change (stored in the audit trail)"),
+         Seed("order hosts with seed N, as 'preview --seed N' showed "
+              "(default: the plan's own, which preview prints)")},
         1,
         1},
-       "submit PLAN.yaml [--reason R]",
+       "submit PLAN.yaml [--reason R] [--seed N]",
        "check a plan, submit it, print the rollout id",
        "Reads PLAN.yaml ('-' for standard input) and validates it with "
        "the controller's own parser first: every problem is printed, "
        "one per line as FILE:LINE:COL: FIELD: MESSAGE, and nothing is "
        "sent (exit 2). A valid plan is submitted; its waves are frozen "
-       "at that moment. The rollout id alone is printed on stdout, so "
-       "scripts can capture it.",
+       "at that moment, drawn with the same seed as 'swellctl preview' "
+       "of the plan (or --seed N), so they are the waves preview showed "
+       "if the fleet has not changed since. The rollout id alone is "
+       "printed on stdout, so scripts can capture it.",
        "swellctl submit plan.yaml --reason \"CHG-1234 new daemon.json\"\n"
        "id=$(swellctl submit plan.yaml) && swellctl watch \"$id\"",
        &RunSubmit});
-  c.push_back({{"preview", {}, 1, 1},
-               "preview PLAN.yaml",
+  c.push_back({{"preview",
+                {Seed("draw the order with seed N instead of the plan's "
+                      "default")},
+                1,
+                1},
+               "preview PLAN.yaml [--seed N]",
                "show a plan's waves, gates and earliest finish",
                "Validates PLAN.yaml locally like submit, then asks the "
                "controller which hosts each wave would take from the current "
                "fleet: host counts by site and role, the hosts, the bake, the "
                "gates and the earliest finish if every gate passes at once. "
-               "Changes nothing.",
-               "swellctl preview plan.yaml\nswellctl preview plan.yaml -o json",
+               "Within each failure domain hosts are ordered by a seed, "
+               "printed with the waves: by default the plan's own (a hash of "
+               "its variable and new value), which a plain submit uses too; "
+               "--seed N draws another order, and 'submit --seed N' takes "
+               "it. Changes nothing.",
+               "swellctl preview plan.yaml\nswellctl preview plan.yaml -o json"
+               "\nswellctl preview plan.yaml --seed 7 && swellctl submit "
+               "plan.yaml --seed 7",
                &RunPreview});
   c.push_back({{"plan", {}, 2, 2},
                "plan check PLAN.yaml",

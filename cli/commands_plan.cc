@@ -1,9 +1,11 @@
 // submit, preview and plan check: all read a plan and check it locally
 // first, so that an invalid plan never reaches the controller.
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
@@ -55,11 +57,29 @@ std::optional<PlanSource> LoadCheckedPlan(
   return std::move(plan).value();
 }
 
+// The --seed flag: 0 when it is absent (the controller then uses the
+// plan's default). A value that is not a whole number from 1 to 2^32-1
+// prints why and returns kExitBadInput through `exit_code`.
+uint32_t SeedFlag(Context& ctx, int* exit_code) {
+  if (!ctx.args->Has("seed")) return 0;
+  const std::string text = ctx.args->Get("seed");
+  uint32_t seed = 0;
+  if (!absl::SimpleAtoi(text, &seed) || seed == 0) {
+    *ctx.err << "swellctl: --seed '" << text
+             << "': expected a whole number from 1 to 4294967295 (leave it "
+                "out for the plan's default, which preview prints)\n";
+    *exit_code = kExitBadInput;
+  }
+  return seed;
+}
+
 }  // namespace
 
 int RunSubmit(Context& ctx) {
   int exit_code = kExitOk;
   const std::string reason = ReasonFlag(ctx, /*required=*/false, &exit_code);
+  const uint32_t seed = SeedFlag(ctx, &exit_code);
+  if (exit_code != kExitOk) return exit_code;
   std::optional<PlanSource> plan = LoadCheckedPlan(ctx, &exit_code);
   if (!plan) return exit_code;
 
@@ -68,6 +88,7 @@ int RunSubmit(Context& ctx) {
   req.set_plan_file(plan->file);
   req.set_actor(ctx.actor);
   req.set_reason(reason);
+  req.set_seed(seed);
   absl::StatusOr<v1::SubmitResponse> resp = ctx.client->Submit(req);
   if (!resp.ok()) return ReportError(ctx, resp.status());
   if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);
@@ -80,12 +101,15 @@ int RunSubmit(Context& ctx) {
 
 int RunPreview(Context& ctx) {
   int exit_code = kExitOk;
+  const uint32_t seed = SeedFlag(ctx, &exit_code);
+  if (exit_code != kExitOk) return exit_code;
   std::optional<PlanSource> plan = LoadCheckedPlan(ctx, &exit_code);
   if (!plan) return exit_code;
 
   v1::PreviewRequest req;
   req.set_plan_yaml(plan->yaml);
   req.set_plan_file(plan->file);
+  req.set_seed(seed);
   absl::StatusOr<v1::PreviewResponse> resp = ctx.client->Preview(req);
   if (!resp.ok()) return ReportError(ctx, resp.status());
   if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);

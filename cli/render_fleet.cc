@@ -48,6 +48,14 @@ std::string RenderPreview(const v1::PreviewResponse& preview, int width) {
       Plural(total_hosts, "host", "hosts"), "\nearliest finish: ",
       ShortDuration(absl::Milliseconds(preview.earliest_finish_ms())),
       " after submit, if every gate passes at once\n");
+  absl::StrAppend(&out, "seed: ", preview.seed(),
+                  preview.seed_is_default()
+                      ? absl::StrCat(" (this plan's default: submit, or "
+                                     "submit --seed ",
+                                     preview.seed(), ", takes these waves")
+                      : absl::StrCat(" (submit --seed ", preview.seed(),
+                                     " takes these waves"),
+                  " while the fleet is unchanged)\n");
 
   for (const v1::PreviewWave& w : preview.waves()) {
     absl::StrAppend(&out, "\nwave ", w.index() + 1, "  ",

@@ -13,9 +13,10 @@ namespace swell::cli {
 // Host names listed per wave in a preview before "... and N more".
 inline constexpr int kPreviewHostsPerWave = 60;
 
-// The `preview` view: every wave with its host count, counts by site and by
-// role, its hosts wrapped to `width` columns, and its bake; then the gates
-// and the earliest finish.
+// The `preview` view: the earliest finish and the seed the waves were drawn
+// with (and how to submit exactly them); every wave with its host count,
+// counts by site and by role, its hosts wrapped to `width` columns, and its
+// bake; then the gates.
 std::string RenderPreview(const v1::PreviewResponse& preview, int width);
 
 // The `hosts` table: HOST SITE ROLE LABELS CONNECTED LAST SEEN GENERATION.

@@ -104,6 +104,11 @@ std::string RenderRolloutStatus(const v1::RolloutStatus& status,
       {"created",
        absl::StrCat(FormatAge(s.created_unix_ms(), now), " ago, updated ",
                     FormatAge(s.updated_unix_ms(), now), " ago")});
+  if (s.seed() != 0) {  // 0: submitted before seeds were kept
+    facts.AddRow({"seed", absl::StrCat(s.seed(), " (preview --seed ", s.seed(),
+                                       " redraws these waves from the same "
+                                       "fleet)")});
+  }
   // The header row of `facts` is empty; skip it.
   std::string facts_text = facts.Render();
   out += Indent(facts_text.substr(facts_text.find('\n') + 1), 2);

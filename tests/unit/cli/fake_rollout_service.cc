@@ -48,11 +48,15 @@ grpc::Status FakeRolloutService::Submit(grpc::ServerContext*,
 }
 
 grpc::Status FakeRolloutService::Preview(grpc::ServerContext*,
-                                         const v1::PreviewRequest*,
+                                         const v1::PreviewRequest* req,
                                          v1::PreviewResponse* resp) {
   ++calls_;
   ++previews_;
   *resp = ThreeWavePreview();
+  if (req->seed() != 0) {  // as the controller: the seed asked for
+    resp->set_seed(req->seed());
+    resp->set_seed_is_default(false);
+  }
   return grpc::Status::OK;
 }
 

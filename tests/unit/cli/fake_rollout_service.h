@@ -2,7 +2,8 @@
 
 // An in-process RolloutService with canned replies, for driving the real
 // swellctl binary. It counts every call and keeps the last request of each
-// mutating RPC. Thread-safe.
+// mutating RPC; Preview answers with the seed it was asked for, if any.
+// Thread-safe.
 
 #include <atomic>
 #include <map>

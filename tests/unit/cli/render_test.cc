@@ -80,6 +80,15 @@ TEST(RenderRolloutStatusTest, ShowsWavesVerdictsFailedHostsAndEvents) {
                               "workers"));
 }
 
+TEST(RenderRolloutStatusTest, ShowsTheOrderSeedOnlyWhenOneWasKept) {
+  v1::RolloutStatus status = testing::RunningRollout();
+  EXPECT_THAT(RenderRolloutStatus(status, kNow), Not(HasSubstr("seed")));
+  status.mutable_summary()->set_seed(7);
+  EXPECT_THAT(RenderRolloutStatus(status, kNow),
+              HasSubstr("seed      7 (preview --seed 7 redraws these waves "
+                        "from the same fleet)\n"));
+}
+
 TEST(RenderRolloutStatusTest, ListsVerdictsOldestFirstEndingWithTheLatest) {
   const std::string text = RenderRolloutStatus(testing::RunningRollout(), kNow);
   EXPECT_LT(text.find("1m40s ago"), text.find("  12s ago"));
@@ -112,6 +121,19 @@ TEST(RenderPreviewTest, ShowsEachWaveWithCountsHostsAndBake) {
                               "  sites  ams1=1, fra1=2\n"
                               "  roles  db=1, web=2\n"));
   EXPECT_THAT(text, HasSubstr("- app-healthy: min(app_healthy) >= 1\n"));
+}
+
+TEST(RenderPreviewTest, SaysWhichSubmitTakesTheseWaves) {
+  v1::PreviewResponse preview = testing::ThreeWavePreview();
+  EXPECT_THAT(RenderPreview(preview, 60),
+              HasSubstr("seed: 2891336453 (this plan's default: submit, or "
+                        "submit --seed 2891336453, takes these waves while "
+                        "the fleet is unchanged)\n"));
+  preview.set_seed(7);
+  preview.set_seed_is_default(false);
+  EXPECT_THAT(RenderPreview(preview, 60),
+              HasSubstr("seed: 7 (submit --seed 7 takes these waves while "
+                        "the fleet is unchanged)\n"));
 }
 
 TEST(RenderPreviewTest, WrapsHostsToTheWidthAndCapsTheirNumber) {

@@ -83,6 +83,8 @@ v1::PreviewResponse ThreeWavePreview() {
   p.set_name("app-workers-8");
   p.set_variable("app-config");
   p.set_earliest_finish_ms(12 * 60 * 1000);
+  p.set_seed(2'891'336'453u);
+  p.set_seed_is_default(true);
   v1::PreviewWave* w = p.add_waves();
   w->set_index(0);
   w->add_hosts("web-ams1-01");

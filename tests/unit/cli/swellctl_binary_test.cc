@@ -216,6 +216,42 @@ TEST_F(SwellctlBinaryTest, PreviewShowsTheWavesTheControllerComputed) {
   EXPECT_EQ(controller_.service().previews(), 1);
 }
 
+TEST_F(SwellctlBinaryTest, PreviewPrintsTheSeedAndHowToSubmitTheSameWaves) {
+  const std::string plan = WriteFile("plan.yaml", kValidPlan);
+  RunResult r = RunAgainstFake({"preview", plan});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("seed: 2891336453 (this plan's default: "
+                               "submit, or submit --seed 2891336453, takes "
+                               "these waves while the fleet is unchanged)\n"));
+  r = RunAgainstFake({"preview", plan, "--seed", "7"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("seed: 7 (submit --seed 7 takes these waves"));
+  r = RunAgainstFake({"preview", plan, "--seed", "7", "-o", "json"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"seed\": 7,"));
+}
+
+TEST_F(SwellctlBinaryTest, SubmitSendsTheSeedItIsGiven) {
+  const std::string plan = WriteFile("plan.yaml", kValidPlan);
+  const RunResult r = RunAgainstFake({"submit", plan, "--seed", "4294967295"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  ASSERT_EQ(controller_.service().submits(), 1);
+  EXPECT_EQ(controller_.service().last_submit().seed(), 4294967295u);
+}
+
+TEST_F(SwellctlBinaryTest, SeedThatIsNotAPositive32BitNumberSendsNothing) {
+  const std::string plan = WriteFile("plan.yaml", kValidPlan);
+  for (const char* bad : {"0", "-1", "4294967296", "seven", ""}) {
+    const RunResult submit = RunAgainstFake({"submit", plan, "--seed", bad});
+    EXPECT_EQ(submit.exit_code, kExitBadInput) << bad;
+    EXPECT_THAT(submit.ErrLines(), ElementsAre(HasSubstr("--seed"))) << bad;
+    EXPECT_EQ(RunAgainstFake({"preview", plan, "--seed", bad}).exit_code,
+              kExitBadInput)
+        << bad;
+  }
+  EXPECT_EQ(controller_.service().calls(), 0);
+}
+
 TEST_F(SwellctlBinaryTest, HaltWithoutReasonRefusesAndSendsNothing) {
   const RunResult r = RunAgainstFake({"halt", "r-0000002a"});
   EXPECT_EQ(r.exit_code, kExitBadInput);
