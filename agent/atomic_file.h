@@ -8,31 +8,38 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "agent/env.h"
 
 namespace swell::agent {
 
-// Durable file operations. Every function reports errors with the path and
-// the OS's reason; none throws.
+// Durable file operations over an Env. Every function reports errors with
+// the path and the OS's reason (see ErrnoStatus); none throws. The
+// overloads without an Env use Env::Default().
 
 // Creates `dir` and its missing parents with mode 0755.
+[[nodiscard]] absl::Status MakeDirs(Env* env, const std::string& dir);
 [[nodiscard]] absl::Status MakeDirs(const std::string& dir);
 
-// fsyncs the directory, so that a rename or unlink in it survives a crash.
-[[nodiscard]] absl::Status FsyncDir(const std::string& dir);
-
 // Writes `data` to a new file next to `path` (same directory, so rename is
-// atomic), fsyncs it and sets `mode`. Returns the temporary file's path; the
-// caller renames it over `path` (CommitTempFile) or removes it.
-[[nodiscard]] absl::StatusOr<std::string> WriteTempFile(const std::string& path,
+// atomic), sets `mode` and fsyncs it. Returns the temporary file's path;
+// the caller renames it over `path` (CommitTempFile) or removes it. On
+// failure the temporary file is removed.
+[[nodiscard]] absl::StatusOr<std::string> WriteTempFile(Env* env,
+                                                        const std::string& path,
                                                         absl::string_view data,
                                                         mode_t mode);
 
-// Renames `temp` over `path` and fsyncs the directory.
-[[nodiscard]] absl::Status CommitTempFile(const std::string& temp,
+// Renames `temp` over `path` and fsyncs the directory. When the rename
+// fails, `temp` is removed and `path` is untouched.
+[[nodiscard]] absl::Status CommitTempFile(Env* env, const std::string& temp,
                                           const std::string& path);
 
 // WriteTempFile + CommitTempFile: after a crash, `path` holds either the old
 // or the new content, never a mix. Creates missing parent directories.
+[[nodiscard]] absl::Status WriteFileAtomically(Env* env,
+                                               const std::string& path,
+                                               absl::string_view data,
+                                               mode_t mode = 0644);
 [[nodiscard]] absl::Status WriteFileAtomically(const std::string& path,
                                                absl::string_view data,
                                                mode_t mode = 0644);

@@ -9,17 +9,17 @@ constexpr size_t kMaxStateBytes = 64 << 20;
 }  // namespace
 
 absl::Status SaveDesiredState(const std::string& path,
-                              const swell::v1::DesiredState& state) {
+                              const swell::v1::DesiredState& state, Env* env) {
   std::string bytes;
   if (!state.SerializeToString(&bytes)) {
     return absl::InternalError("cannot serialize the desired state");
   }
-  return WriteFileAtomically(path, bytes, 0600);
+  return WriteFileAtomically(env, path, bytes, 0600);
 }
 
 absl::StatusOr<swell::v1::DesiredState> LoadDesiredState(
-    const std::string& path) {
-  absl::StatusOr<std::string> bytes = ReadFileBounded(path, kMaxStateBytes);
+    const std::string& path, Env* env) {
+  absl::StatusOr<std::string> bytes = env->ReadFile(path, kMaxStateBytes);
   if (!bytes.ok()) return bytes.status();
   swell::v1::DesiredState state;
   if (!state.ParseFromString(*bytes)) {

@@ -1,17 +1,11 @@
 #include "agent/journal.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
 #include "agent/atomic_file.h"
 
 // Record format, one per line, fields separated by tabs, with \\, \t, \n
@@ -61,64 +55,44 @@ std::string Unescape(absl::string_view s) {
   return out;
 }
 
-std::string IntentLine(const JournalIntent& i) {
+std::string IntentLine(const JournalIntent& i, absl::Time now) {
   return absl::StrCat(
-      absl::StrJoin(
-          {std::string("I"), absl::StrCat(absl::ToUnixMillis(absl::Now())),
-           absl::StrCat(i.generation), Escape(i.variable), Escape(i.from),
-           Escape(i.to)},
-          "\t"),
+      absl::StrJoin({std::string("I"), absl::StrCat(absl::ToUnixMillis(now)),
+                     absl::StrCat(i.generation), Escape(i.variable),
+                     Escape(i.from), Escape(i.to)},
+                    "\t"),
       "\n");
 }
 
 std::string StepLine(const std::string& variable, int64_t generation,
-                     const std::string& step, const std::string& detail) {
+                     const std::string& step, const std::string& detail,
+                     absl::Time now) {
   return absl::StrCat(
-      absl::StrJoin(
-          {std::string("S"), absl::StrCat(absl::ToUnixMillis(absl::Now())),
-           absl::StrCat(generation), Escape(variable), Escape(step),
-           Escape(detail)},
-          "\t"),
+      absl::StrJoin({std::string("S"), absl::StrCat(absl::ToUnixMillis(now)),
+                     absl::StrCat(generation), Escape(variable), Escape(step),
+                     Escape(detail)},
+                    "\t"),
       "\n");
 }
 
-std::string OutcomeLine(const std::string& variable, const JournalOutcome& o) {
+std::string OutcomeLine(const std::string& variable, const JournalOutcome& o,
+                        absl::Time now) {
   return absl::StrCat(
-      absl::StrJoin(
-          {std::string("O"), absl::StrCat(absl::ToUnixMillis(absl::Now())),
-           absl::StrCat(o.generation), Escape(variable),
-           std::string(o.ok ? "ok" : "failed"), Escape(o.message)},
-          "\t"),
+      absl::StrJoin({std::string("O"), absl::StrCat(absl::ToUnixMillis(now)),
+                     absl::StrCat(o.generation), Escape(variable),
+                     std::string(o.ok ? "ok" : "failed"), Escape(o.message)},
+                    "\t"),
       "\n");
-}
-
-absl::Status OsError(absl::string_view what, const std::string& path) {
-  return absl::InternalError(
-      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
-absl::Status WriteAll(int fd, const std::string& data,
-                      const std::string& path) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t w = write(fd, data.data() + off, data.size() - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return OsError("write", path);
-    }
-    off += static_cast<size_t>(w);
-  }
-  if (fdatasync(fd) != 0) return OsError("fsync", path);
-  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(std::string path,
-                                                       size_t compact_above) {
-  if (absl::Status s = MakeDirs(DirName(path)); !s.ok()) return s;
+                                                       size_t compact_above,
+                                                       Env* env) {
+  if (absl::Status s = MakeDirs(env, DirName(path)); !s.ok()) return s;
   std::map<std::string, VariableRecord> records;
-  absl::StatusOr<std::string> content = ReadFileBounded(path, 64 << 20);
+  absl::StatusOr<std::string> content = env->ReadFile(path, 64 << 20);
   if (!content.ok() && !absl::IsNotFound(content.status())) {
     return content.status();
   }
@@ -151,27 +125,23 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(std::string path,
       }
     }
   }
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return OsError("open", path);
-  if (ftruncate(fd, static_cast<off_t>(valid_size)) != 0 ||
-      lseek(fd, 0, SEEK_END) < 0) {
-    absl::Status s = OsError("truncate", path);
-    close(fd);
-    return s;
-  }
-  if (absl::Status s = FsyncDir(DirName(path)); !s.ok()) {
-    close(fd);
-    return s;
-  }
-  return std::unique_ptr<Journal>(new Journal(
-      std::move(path), compact_above, fd, std::move(records), valid_size));
+  absl::StatusOr<std::unique_ptr<WritableFile>> file =
+      env->NewAppendableFile(path);
+  if (!file.ok()) return file.status();
+  if (absl::Status s = env->Truncate(path, valid_size); !s.ok()) return s;
+  if (absl::Status s = env->SyncDir(DirName(path)); !s.ok()) return s;
+  return std::unique_ptr<Journal>(new Journal(env, std::move(path),
+                                              compact_above, *std::move(file),
+                                              std::move(records), valid_size));
 }
 
-Journal::Journal(std::string path, size_t compact_above, int fd,
+Journal::Journal(Env* env, std::string path, size_t compact_above,
+                 std::unique_ptr<WritableFile> file,
                  std::map<std::string, VariableRecord> records, size_t size)
-    : path_(std::move(path)),
+    : env_(env),
+      path_(std::move(path)),
       compact_above_(compact_above),
-      fd_(fd),
+      file_(std::move(file)),
       records_(std::move(records)),
       size_(size) {
   for (const auto& [name, rec] : records_) {
@@ -181,7 +151,7 @@ Journal::Journal(std::string path, size_t compact_above, int fd,
 
 Journal::~Journal() {
   absl::MutexLock lock(&mu_);
-  if (fd_ >= 0) close(fd_);
+  file_.reset();
 }
 
 std::vector<JournalIntent> Journal::InterruptedAtOpen() const {
@@ -209,7 +179,7 @@ absl::Status Journal::RecordIntent(const JournalIntent& intent) {
   VariableRecord& rec = records_[intent.variable];
   rec.open_intent = intent;
   rec.steps.clear();
-  return Append(IntentLine(intent));
+  return Append(IntentLine(intent, env_->clock().Now()));
 }
 
 absl::Status Journal::RecordStep(const std::string& variable,
@@ -224,7 +194,8 @@ absl::Status Journal::RecordStep(const std::string& variable,
                      " is open to record step ", step, " under"));
   }
   it->second.steps[step] = detail;
-  return Append(StepLine(variable, generation, step, detail));
+  return Append(
+      StepLine(variable, generation, step, detail, env_->clock().Now()));
 }
 
 absl::Status Journal::RecordOutcome(const std::string& variable,
@@ -234,12 +205,15 @@ absl::Status Journal::RecordOutcome(const std::string& variable,
   rec.open_intent.reset();
   rec.steps.clear();
   rec.last_outcome = outcome;
-  return Append(OutcomeLine(variable, outcome));
+  return Append(OutcomeLine(variable, outcome, env_->clock().Now()));
 }
 
 absl::Status Journal::Append(const std::string& line) {
-  if (fd_ < 0) return absl::FailedPreconditionError("journal is closed");
-  if (absl::Status s = WriteAll(fd_, line, path_); !s.ok()) return s;
+  if (file_ == nullptr) {
+    return absl::FailedPreconditionError("journal is closed");
+  }
+  if (absl::Status s = file_->Append(line); !s.ok()) return s;
+  if (absl::Status s = file_->Sync(); !s.ok()) return s;
   size_ += line.size();
   // Compact only when that at least halves the file, so a journal of many
   // variables is not rewritten on every append.
@@ -248,22 +222,25 @@ absl::Status Journal::Append(const std::string& line) {
 }
 
 absl::Status Journal::Compact() {
+  const absl::Time now = env_->clock().Now();
   std::string snapshot;
   for (const auto& [name, rec] : records_) {
     if (rec.last_outcome)
-      absl::StrAppend(&snapshot, OutcomeLine(name, *rec.last_outcome));
+      absl::StrAppend(&snapshot, OutcomeLine(name, *rec.last_outcome, now));
     if (!rec.open_intent) continue;
-    absl::StrAppend(&snapshot, IntentLine(*rec.open_intent));
+    absl::StrAppend(&snapshot, IntentLine(*rec.open_intent, now));
     for (const auto& [step, detail] : rec.steps) {
-      absl::StrAppend(
-          &snapshot, StepLine(name, rec.open_intent->generation, step, detail));
+      absl::StrAppend(&snapshot, StepLine(name, rec.open_intent->generation,
+                                          step, detail, now));
     }
   }
-  if (absl::Status s = WriteFileAtomically(path_, snapshot); !s.ok()) return s;
-  int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) return OsError("reopen", path_);
-  close(fd_);
-  fd_ = fd;
+  if (absl::Status s = WriteFileAtomically(env_, path_, snapshot); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::unique_ptr<WritableFile>> file =
+      env_->NewAppendableFile(path_);
+  if (!file.ok()) return file.status();
+  file_ = *std::move(file);
   size_ = snapshot.size();
   compacted_size_ = snapshot.size();
   return absl::OkStatus();

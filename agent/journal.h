@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "agent/env.h"
 
 namespace swell::agent {
 
@@ -41,14 +42,17 @@ struct JournalOutcome {
 // Record* call returns. A torn last line (crash during an append) is
 // ignored on open. When the file grows past `compact_above` bytes it is
 // rewritten (atomically) to the newest outcome and any open intent (with
-// its steps) of each variable. Thread-safe.
+// its steps) of each variable. Every file operation and timestamp goes
+// through the Env given to Open. Thread-safe.
 class Journal {
  public:
   static constexpr size_t kDefaultCompactAbove = 256 * 1024;
 
   // Opens the journal at `path`, creating it (and its directory) if needed.
+  // `env` must outlive the journal.
   static absl::StatusOr<std::unique_ptr<Journal>> Open(
-      std::string path, size_t compact_above = kDefaultCompactAbove);
+      std::string path, size_t compact_above = kDefaultCompactAbove,
+      Env* env = Env::Default());
   ~Journal();
 
   // Intents that had no outcome when the journal was opened: applies that a
@@ -84,17 +88,19 @@ class Journal {
     std::optional<JournalOutcome> last_outcome;
   };
 
-  Journal(std::string path, size_t compact_above, int fd,
+  Journal(Env* env, std::string path, size_t compact_above,
+          std::unique_ptr<WritableFile> file,
           std::map<std::string, VariableRecord> records, size_t size);
   absl::Status Append(const std::string& line)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Compact() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  Env* const env_;
   const std::string path_;
   const size_t compact_above_;
   std::vector<JournalIntent> interrupted_at_open_;
   mutable absl::Mutex mu_;
-  int fd_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<WritableFile> file_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, VariableRecord> records_ ABSL_GUARDED_BY(mu_);
   size_t size_ ABSL_GUARDED_BY(mu_);
   size_t compacted_size_ ABSL_GUARDED_BY(mu_) = 0;

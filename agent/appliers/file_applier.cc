@@ -1,16 +1,8 @@
 #include "agent/appliers/file_applier.h"
 
-#include <grp.h>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "agent/appliers/step_command.h"
@@ -25,42 +17,6 @@ ApplyOutcome Failed(std::string message, std::string output_tail = "") {
   return ApplyOutcome::Fail(std::move(message), std::move(output_tail));
 }
 
-// Whether getpwnam_r/getgrnam_r's `rc` means "no such name": POSIX says 0
-// with no result, but some NSS modules return one of these instead.
-bool NoSuchName(int rc) {
-  return rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM;
-}
-
-// Looks `name` up with getpwnam_r or getgrnam_r (`lookup`), growing the
-// buffer on ERANGE. `what` is "user" or "group". A numeric name is the id
-// itself. kNotFound "user 'x' does not exist" when the host has no such
-// entry; kUnavailable when the lookup itself failed (NSS down, ...).
-template <typename Entry, typename Id>
-absl::StatusOr<Id> LookUpId(const std::string& name, absl::string_view what,
-                            int (*lookup)(const char*, Entry*, char*, size_t,
-                                          Entry**),
-                            Id Entry::*id_field) {
-  uint32_t id;
-  if (absl::SimpleAtoi(name, &id)) return static_cast<Id>(id);
-  constexpr size_t kMaxBuffer = 1 << 20;
-  std::vector<char> buf(16384);
-  Entry entry;
-  Entry* found = nullptr;
-  int rc = 0;
-  for (;;) {
-    rc = lookup(name.c_str(), &entry, buf.data(), buf.size(), &found);
-    if (rc != ERANGE || buf.size() >= kMaxBuffer) break;
-    buf.resize(buf.size() * 2);
-  }
-  if (found != nullptr) return found->*id_field;
-  if (NoSuchName(rc)) {
-    return absl::NotFoundError(
-        absl::StrCat(what, " '", name, "' does not exist"));
-  }
-  return absl::UnavailableError(absl::StrCat("cannot look up ", what, " '",
-                                             name, "': ", std::strerror(rc)));
-}
-
 // The ids a file spec's owner and group name; -1 (leave unchanged) for an
 // empty one.
 struct Ownership {
@@ -68,17 +24,16 @@ struct Ownership {
   gid_t gid = static_cast<gid_t>(-1);
 };
 
-absl::StatusOr<Ownership> ResolveOwnership(const swell::v1::FileSpec& file) {
+absl::StatusOr<Ownership> ResolveOwnership(Env* env,
+                                           const swell::v1::FileSpec& file) {
   Ownership out;
   if (!file.owner().empty()) {
-    absl::StatusOr<uid_t> uid = LookUpId<passwd, uid_t>(
-        file.owner(), "user", getpwnam_r, &passwd::pw_uid);
+    absl::StatusOr<uid_t> uid = env->UserId(file.owner());
     if (!uid.ok()) return uid.status();
     out.uid = *uid;
   }
   if (!file.group().empty()) {
-    absl::StatusOr<gid_t> gid = LookUpId<group, gid_t>(
-        file.group(), "group", getgrnam_r, &group::gr_gid);
+    absl::StatusOr<gid_t> gid = env->GroupId(file.group());
     if (!gid.ok()) return gid.status();
     out.gid = *gid;
   }
@@ -87,24 +42,21 @@ absl::StatusOr<Ownership> ResolveOwnership(const swell::v1::FileSpec& file) {
 
 // Changes the owner of `path` to `ids` when the agent runs as root (only
 // root may give a file away) and the spec names an owner or group.
-absl::Status Chown(const std::string& path, const Ownership& ids) {
+absl::Status Chown(Env* env, const std::string& path, const Ownership& ids) {
   if (ids.uid == static_cast<uid_t>(-1) && ids.gid == static_cast<gid_t>(-1)) {
     return absl::OkStatus();
   }
-  if (geteuid() != 0) return absl::OkStatus();
-  if (chown(path.c_str(), ids.uid, ids.gid) != 0) {
-    return absl::InternalError(
-        absl::StrCat("chown ", path, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
+  if (!env->RunsAsRoot()) return absl::OkStatus();
+  return env->Chown(path, ids.uid, ids.gid);
 }
 
 }  // namespace
 
 FileApplier::FileApplier(std::string root,
                          std::map<std::string, std::string> command_env,
-                         absl::Duration command_timeout)
-    : root_(std::move(root)),
+                         absl::Duration command_timeout, Env* env)
+    : env_(env),
+      root_(std::move(root)),
       command_env_(std::move(command_env)),
       command_timeout_(command_timeout) {}
 
@@ -113,17 +65,14 @@ absl::StatusOr<swell::v1::Value> FileApplier::ReadActual(
   absl::StatusOr<std::string> path =
       ResolveUnderRoot(root_, spec.file().path());
   if (!path.ok()) return path.status();
-  struct stat st;
-  if (lstat(path->c_str(), &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return common::AbsentValue();
-    return absl::InternalError(
-        absl::StrCat("stat ", *path, ": ", std::strerror(errno)));
-  }
-  if (S_ISDIR(st.st_mode)) {
+  absl::StatusOr<FileInfo> info = env_->Lstat(*path);
+  if (absl::IsNotFound(info.status())) return common::AbsentValue();
+  if (!info.ok()) return info.status();
+  if (info->type == FileInfo::Type::kDirectory) {
     return absl::FailedPreconditionError(
         absl::StrCat(*path, " is a directory"));
   }
-  absl::StatusOr<std::string> data = ReadFileBounded(*path, kMaxFileBytes);
+  absl::StatusOr<std::string> data = env_->ReadFile(*path, kMaxFileBytes);
   if (absl::IsNotFound(data.status())) return common::AbsentValue();
   if (!data.ok()) return data.status();
   return common::PresentValue(*data);
@@ -152,17 +101,17 @@ ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
                                        ApplyContext& ctx) {
   // Before anything is written: a name the host does not know fails the
   // apply with that name, and the live file stays as it was.
-  absl::StatusOr<Ownership> ids = ResolveOwnership(file);
+  absl::StatusOr<Ownership> ids = ResolveOwnership(env_, file);
   if (!ids.ok()) return Failed(std::string(ids.status().message()));
-  if (absl::Status s = MakeDirs(DirName(path)); !s.ok()) {
+  if (absl::Status s = MakeDirs(env_, DirName(path)); !s.ok()) {
     return Failed(std::string(s.message()));
   }
   mode_t mode =
       file.mode() == 0 ? 0644 : static_cast<mode_t>(file.mode() & 07777);
-  absl::StatusOr<std::string> temp = WriteTempFile(path, data, mode);
+  absl::StatusOr<std::string> temp = WriteTempFile(env_, path, data, mode);
   if (!temp.ok()) return Failed(std::string(temp.status().message()));
-  if (absl::Status s = Chown(*temp, *ids); !s.ok()) {
-    unlink(temp->c_str());
+  if (absl::Status s = Chown(env_, *temp, *ids); !s.ok()) {
+    env_->Unlink(*temp).IgnoreError();
     return Failed(std::string(s.message()));
   }
   if (!file.validate().empty()) {
@@ -170,11 +119,11 @@ ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
     ApplyOutcome validated =
         RunStep("validate", file.validate(), *temp, ctx, &transcript);
     if (!validated.ok) {
-      unlink(temp->c_str());
+      env_->Unlink(*temp).IgnoreError();
       return validated;
     }
   }
-  if (absl::Status s = CommitTempFile(*temp, path); !s.ok()) {
+  if (absl::Status s = CommitTempFile(env_, *temp, path); !s.ok()) {
     return Failed(std::string(s.message()));
   }
   return AfterChange(file, path, absl::StrCat("wrote ", path), ctx);
@@ -182,11 +131,11 @@ ApplyOutcome FileApplier::WritePresent(const swell::v1::FileSpec& file,
 
 ApplyOutcome FileApplier::Remove(const swell::v1::FileSpec& file,
                                  const std::string& path, ApplyContext& ctx) {
-  if (unlink(path.c_str()) != 0) {
-    if (errno != ENOENT) {
-      return Failed(absl::StrCat("remove ", path, ": ", std::strerror(errno)));
+  if (absl::Status s = env_->Unlink(path); s.ok()) {
+    if (absl::Status synced = env_->SyncDir(DirName(path)); !synced.ok()) {
+      return Failed(std::string(synced.message()));
     }
-  } else if (absl::Status s = FsyncDir(DirName(path)); !s.ok()) {
+  } else if (!absl::IsNotFound(s)) {
     return Failed(std::string(s.message()));
   }
   return AfterChange(file, path, absl::StrCat("removed ", path), ctx);
@@ -206,7 +155,7 @@ ApplyOutcome FileApplier::AfterChange(const swell::v1::FileSpec& file,
   for (const std::string& unit : file.restart_units()) {
     StepRun run = RunStepCommand(
         {{"systemctl", "restart", unit}, command_env_, command_timeout_, 4096},
-        ctx.cancel, &transcript);
+        ctx.cancel, &transcript, env_);
     if (!run.ok) {
       return Failed(absl::StrCat("restart failed: ", run.message),
                     std::move(transcript));
@@ -228,7 +177,7 @@ ApplyOutcome FileApplier::RunStep(absl::string_view what,
   }
   StepRun run =
       RunStepCommand({*std::move(argv), command_env_, command_timeout_, 4096},
-                     ctx.cancel, transcript);
+                     ctx.cancel, transcript, env_);
   if (run.ok) return ApplyOutcome::Ok(absl::StrCat(what, " ok"), *transcript);
   if (!run.started) {
     return Failed(absl::StrCat(what, " could not run: ", run.status),

@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "agent/appliers/applier.h"
+#include "agent/env.h"
 
 namespace swell::agent {
 
@@ -27,13 +28,17 @@ namespace swell::agent {
 // timeout and bounded output. Owner and group are looked up before anything
 // is written, whoever the agent runs as: one the host does not know fails
 // the apply ("user 'appx' does not exist") with the live file untouched.
-// Ownership is changed only when the agent runs as root.
+// Ownership is changed only when the agent runs as root. Files, users and
+// commands are reached through `env`, which must outlive the applier; an
+// error from it (a failed write or fsync, a full disk) fails the apply with
+// its message, and before the rename the live file stays as it was.
 class FileApplier final : public Applier {
  public:
   static constexpr size_t kMaxFileBytes = 1 << 20;
 
   FileApplier(std::string root, std::map<std::string, std::string> command_env,
-              absl::Duration command_timeout = absl::Seconds(60));
+              absl::Duration command_timeout = absl::Seconds(60),
+              Env* env = Env::Default());
 
   absl::StatusOr<swell::v1::Value> ReadActual(
       const swell::v1::VariableSpec& spec) override;
@@ -58,6 +63,7 @@ class FileApplier final : public Applier {
                            const std::string& path, std::string done,
                            ApplyContext& ctx);
 
+  Env* const env_;
   std::string root_;
   std::map<std::string, std::string> command_env_;
   absl::Duration command_timeout_;

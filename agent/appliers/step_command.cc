@@ -38,7 +38,7 @@ std::string TailOf(std::string text, size_t max) {
 }
 
 StepRun RunStepCommand(const StepCommand& cmd, const std::atomic<bool>* cancel,
-                       std::string* transcript) {
+                       std::string* transcript, Env* env) {
   StepRun out;
   const std::string shown = ShowArgv(cmd.argv);
   common::CommandSpec spec;
@@ -47,7 +47,7 @@ StepRun RunStepCommand(const StepCommand& cmd, const std::atomic<bool>* cancel,
   spec.timeout = cmd.timeout;
   spec.max_output = cmd.max_output;
   spec.cancel = cancel;
-  absl::StatusOr<common::CommandResult> run = common::RunCommand(spec);
+  absl::StatusOr<common::CommandResult> run = env->RunCommand(spec);
   if (!run.ok()) {
     out.status = std::string(run.status().message());
     out.message = absl::StrCat(shown, " could not run: ", out.status);

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agent/env.h"
 
 namespace swell::agent {
 
@@ -35,12 +36,13 @@ struct StepRun {
   std::string output;  // the tail of its output
 };
 
-// Runs `cmd` to completion, timeout or cancel (`cancel` may be null), and
-// adds what it did to `transcript` when not null: a "$ argv" line with the
-// exit status and duration, then the tail of its output. Never fails: a
-// command that cannot start is a StepRun with ok=false saying why.
+// Runs `cmd` through `env` to completion, timeout or cancel (`cancel` may
+// be null), and adds what it did to `transcript` when not null: a "$ argv"
+// line with the exit status and duration, then the tail of its output.
+// Never fails: a command that cannot start is a StepRun with ok=false
+// saying why.
 StepRun RunStepCommand(const StepCommand& cmd, const std::atomic<bool>* cancel,
-                       std::string* transcript);
+                       std::string* transcript, Env* env = Env::Default());
 
 // A plan's command line as argv. Without `shell` it is split like a shell
 // would but run without one, and "{}" inside any word becomes `subject`.
