@@ -57,6 +57,11 @@ struct Host {
   absl::Time first_seen = absl::InfinitePast();
   absl::Time last_seen = absl::InfinitePast();
   int64_t desired_generation = 0;  // generation of the last desired state
+  // When an operator retired the host (swellctl hosts retire), and why.
+  // InfinitePast: not retired. A retired host is never targeted; its hello
+  // un-retires it (host_lifecycle.h).
+  absl::Time retired_at = absl::InfinitePast();
+  std::string retire_reason;
 };
 
 // A value the controller enforces on one host for one variable. Hosts keep
@@ -108,6 +113,11 @@ struct RolloutHost {
   int64_t generation = 0;     // desired generation that carried the change
   std::string message;        // last result, one line
   std::string output_tail;
+  // Why the host failed in this rollout, kept when it moves on from
+  // kFailed (a rollback returns it to its previous value): the host counts
+  // as failed while it is kFailed or this is set. Empty: it never failed,
+  // or it is kFailed and `message` says why.
+  std::string failure;
   absl::Time updated = absl::InfinitePast();
 };
 

@@ -15,6 +15,7 @@ namespace {
 Host StoredHost(Host h) {
   h.first_seen = StoredTime(h.first_seen);
   h.last_seen = StoredTime(h.last_seen);
+  h.retired_at = StoredTime(h.retired_at);
   return h;
 }
 

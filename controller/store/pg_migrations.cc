@@ -136,6 +136,16 @@ constexpr std::string_view kV2 = R"sql(
 ALTER TABLE rollouts ADD COLUMN policy_yaml text NOT NULL DEFAULT '';
 )sql";
 
+// Retired hosts (swellctl hosts retire): retired_at is '-infinity' for a
+// host that is not retired. A rollout host's failure: why it failed, kept
+// through a rollback; '' when it never failed.
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE hosts ADD COLUMN retired_at timestamptz NOT NULL
+  DEFAULT '-infinity';
+ALTER TABLE hosts ADD COLUMN retire_reason text NOT NULL DEFAULT '';
+ALTER TABLE rollout_hosts ADD COLUMN failure text NOT NULL DEFAULT '';
+)sql";
+
 // The seed a rollout's hosts were ordered with (a uint32): 0 for every
 // rollout stored before this column, whose order hashed its id.
 constexpr std::string_view kV4 = R"sql(
@@ -149,6 +159,7 @@ const std::vector<Migration>& SchemaMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, kV1},
       {2, kV2},
+      {3, kV3},
       {4, kV4},
   };
   return kMigrations;

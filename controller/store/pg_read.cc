@@ -56,13 +56,16 @@ absl::Status ParseEnum(const pqxx::field& f, FromName from_name,
 absl::Status ReadHosts(pqxx::transaction_base& tx, FleetState* state) {
   for (const pqxx::row& row :
        tx.exec("SELECT id, agent_version, swell_us(first_seen),"
-               " swell_us(last_seen), desired_generation FROM hosts")) {
+               " swell_us(last_seen), desired_generation,"
+               " swell_us(retired_at), retire_reason FROM hosts")) {
     Host h;
     h.id = Text(row[0]);
     h.agent_version = Text(row[1]);
     h.first_seen = Time(row[2]);
     h.last_seen = Time(row[3]);
     h.desired_generation = Int(row[4]);
+    h.retired_at = Time(row[5]);
+    h.retire_reason = Text(row[6]);
     state->hosts.emplace(h.id, std::move(h));
   }
   for (const pqxx::row& row :
@@ -126,7 +129,7 @@ absl::Status ReadRolloutHosts(pqxx::transaction_base& tx, FleetState* state) {
   for (const pqxx::row& row :
        tx.exec("SELECT rollout_id, host_id, wave, state, previous_known,"
                " previous_present, previous_data, generation, message,"
-               " output_tail, swell_us(updated) FROM rollout_hosts"
+               " output_tail, swell_us(updated), failure FROM rollout_hosts"
                " ORDER BY rollout_id, wave, host_id COLLATE \"C\"")) {
     RolloutHost rh;
     rh.rollout_id = Text(row[0]);
@@ -141,6 +144,7 @@ absl::Status ReadRolloutHosts(pqxx::transaction_base& tx, FleetState* state) {
     rh.message = Text(row[8]);
     rh.output_tail = Bytes(row[9]);
     rh.updated = Time(row[10]);
+    rh.failure = Text(row[11]);
     state->rollout_hosts[rh.rollout_id].push_back(std::move(rh));
   }
   return absl::OkStatus();

@@ -37,7 +37,8 @@ std::string SerializedSpec(const swell::v1::VariableSpec& spec) {
 void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
   auto hosts =
       LastPerKey(all, [](const Host& h) { return std::string_view(h.id); });
-  PgArray id, agent_version, first_seen, last_seen, generation;
+  PgArray id, agent_version, first_seen, last_seen, generation, retired_at,
+      retire_reason;
   PgArray label_host, label_key, label_value;
   for (const Host* h : hosts) {
     id.AddText(h->id);
@@ -45,6 +46,8 @@ void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
     first_seen.AddInt(TimeToMicros(h->first_seen));
     last_seen.AddInt(TimeToMicros(h->last_seen));
     generation.AddInt(h->desired_generation);
+    retired_at.AddInt(TimeToMicros(h->retired_at));
+    retire_reason.AddText(h->retire_reason);
     for (const auto& [key, value] : h->labels) {
       label_host.AddText(h->id);
       label_key.AddText(key);
@@ -54,16 +57,20 @@ void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
   std::string ids = std::move(id).Finish();
   tx.exec_params(
       "INSERT INTO hosts (id, agent_version, first_seen, last_seen,"
-      "                   desired_generation)"
-      " SELECT id, v, swell_ts(f), swell_ts(l), g"
+      "                   desired_generation, retired_at, retire_reason)"
+      " SELECT id, v, swell_ts(f), swell_ts(l), g, swell_ts(ra), rr"
       " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[],"
-      "             $5::bigint[]) AS u(id, v, f, l, g)"
+      "             $5::bigint[], $6::bigint[], $7::text[])"
+      "  AS u(id, v, f, l, g, ra, rr)"
       " ON CONFLICT (id) DO UPDATE SET"
       "  agent_version = EXCLUDED.agent_version,"
       "  first_seen = EXCLUDED.first_seen, last_seen = EXCLUDED.last_seen,"
-      "  desired_generation = EXCLUDED.desired_generation",
+      "  desired_generation = EXCLUDED.desired_generation,"
+      "  retired_at = EXCLUDED.retired_at,"
+      "  retire_reason = EXCLUDED.retire_reason",
       ids, std::move(agent_version).Finish(), std::move(first_seen).Finish(),
-      std::move(last_seen).Finish(), std::move(generation).Finish());
+      std::move(last_seen).Finish(), std::move(generation).Finish(),
+      std::move(retired_at).Finish(), std::move(retire_reason).Finish());
   // A host's labels are replaced whole.
   tx.exec_params("DELETE FROM host_labels WHERE host_id = ANY($1::text[])",
                  ids);
@@ -150,7 +157,7 @@ void WriteRolloutHosts(pqxx::transaction_base& tx,
                                                          rh.host_id);
   });
   PgArray rollout_id, host_id, wave, state, previous_known, previous_present,
-      previous_data, generation, message, output_tail, updated;
+      previous_data, generation, message, output_tail, failure, updated;
   for (const RolloutHost* rh : rows) {
     rollout_id.AddText(rh->rollout_id);
     host_id.AddText(rh->host_id);
@@ -162,30 +169,32 @@ void WriteRolloutHosts(pqxx::transaction_base& tx,
     generation.AddInt(rh->generation);
     message.AddText(rh->message);
     output_tail.AddBytes(rh->output_tail);
+    failure.AddText(rh->failure);
     updated.AddInt(TimeToMicros(rh->updated));
   }
   tx.exec_params(
       "INSERT INTO rollout_hosts (rollout_id, host_id, wave, state,"
       "  previous_known, previous_present, previous_data, generation,"
-      "  message, output_tail, updated)"
-      " SELECT r, h, w, s, pk, pp, pd, g, m, o, swell_ts(u)"
+      "  message, output_tail, failure, updated)"
+      " SELECT r, h, w, s, pk, pp, pd, g, m, o, f, swell_ts(u)"
       " FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[],"
       "  $5::boolean[], $6::boolean[], $7::bytea[], $8::bigint[],"
-      "  $9::text[], $10::bytea[], $11::bigint[])"
-      " AS x(r, h, w, s, pk, pp, pd, g, m, o, u)"
+      "  $9::text[], $10::bytea[], $11::text[], $12::bigint[])"
+      " AS x(r, h, w, s, pk, pp, pd, g, m, o, f, u)"
       " ON CONFLICT (rollout_id, host_id) DO UPDATE SET"
       "  wave = EXCLUDED.wave, state = EXCLUDED.state,"
       "  previous_known = EXCLUDED.previous_known,"
       "  previous_present = EXCLUDED.previous_present,"
       "  previous_data = EXCLUDED.previous_data,"
       "  generation = EXCLUDED.generation, message = EXCLUDED.message,"
-      "  output_tail = EXCLUDED.output_tail, updated = EXCLUDED.updated",
+      "  output_tail = EXCLUDED.output_tail, failure = EXCLUDED.failure,"
+      "  updated = EXCLUDED.updated",
       std::move(rollout_id).Finish(), std::move(host_id).Finish(),
       std::move(wave).Finish(), std::move(state).Finish(),
       std::move(previous_known).Finish(), std::move(previous_present).Finish(),
       std::move(previous_data).Finish(), std::move(generation).Finish(),
       std::move(message).Finish(), std::move(output_tail).Finish(),
-      std::move(updated).Finish());
+      std::move(failure).Finish(), std::move(updated).Finish());
 }
 
 void WriteDesired(pqxx::transaction_base& tx,

@@ -59,6 +59,8 @@ absl::Status CheckFields(const Mutation& m, TextCheck check) {
     }
     SWELL_CHECK_TIME("hosts", i, "first_seen", h.first_seen);
     SWELL_CHECK_TIME("hosts", i, "last_seen", h.last_seen);
+    SWELL_CHECK_TIME("hosts", i, "retired_at", h.retired_at);
+    SWELL_CHECK_TEXT("hosts", i, "retire_reason", h.retire_reason);
   }
   for (size_t i = 0; i < m.rollouts.size(); ++i) {
     const Rollout& r = m.rollouts[i];
@@ -79,6 +81,7 @@ absl::Status CheckFields(const Mutation& m, TextCheck check) {
     SWELL_CHECK_TEXT("rollout_hosts", i, "rollout_id", rh.rollout_id);
     SWELL_CHECK_TEXT("rollout_hosts", i, "host_id", rh.host_id);
     SWELL_CHECK_TEXT("rollout_hosts", i, "message", rh.message);
+    SWELL_CHECK_TEXT("rollout_hosts", i, "failure", rh.failure);
     SWELL_CHECK_TIME("rollout_hosts", i, "updated", rh.updated);
   }
   for (size_t i = 0; i < m.desired.size(); ++i) {

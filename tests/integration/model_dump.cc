@@ -31,11 +31,12 @@ std::string Dump(const Host& h) {
   std::string labels;
   for (const auto& [k, v] : h.labels)
     absl::StrAppend(&labels, Q(k), "=", Q(v), " ");
-  return absl::StrCat("Host id=", Q(h.id), " labels=[", labels,
-                      "] agent_version=", Q(h.agent_version),
-                      " first_seen=", T(h.first_seen),
-                      " last_seen=", T(h.last_seen),
-                      " desired_generation=", h.desired_generation);
+  return absl::StrCat(
+      "Host id=", Q(h.id), " labels=[", labels,
+      "] agent_version=", Q(h.agent_version), " first_seen=", T(h.first_seen),
+      " last_seen=", T(h.last_seen),
+      " desired_generation=", h.desired_generation,
+      " retired_at=", T(h.retired_at), " retire_reason=", Q(h.retire_reason));
 }
 
 std::string Dump(const HostDesired& d) {
@@ -63,7 +64,8 @@ std::string Dump(const RolloutHost& rh) {
       " wave=", rh.wave, " state=", N(HostStateName(rh.state)),
       " previous_known=", rh.previous_known, " previous=", V(rh.previous),
       " generation=", rh.generation, " message=", Q(rh.message),
-      " output_tail=", Q(rh.output_tail), " updated=", T(rh.updated));
+      " output_tail=", Q(rh.output_tail), " failure=", Q(rh.failure),
+      " updated=", T(rh.updated));
 }
 
 std::string Dump(const VerdictRecord& v) {

@@ -288,6 +288,49 @@ TYPED_TEST(StoreConformanceTest, FreezeIsReplacedWhole) {
   EXPECT_EQ(Dump(this->MustLoad().freeze), Dump(*lift.freeze));
 }
 
+TYPED_TEST(StoreConformanceTest, HostRetirementAndReturnRoundTrip) {
+  Host h = SampleHost("h1");
+  ASSERT_NE(h.retired_at, absl::InfinitePast());
+  Mutation retire;
+  retire.hosts = {h};
+  this->MustCommit(retire);
+  Host loaded = this->MustLoad().hosts.at("h1");
+  EXPECT_EQ(loaded.retired_at, h.retired_at);
+  EXPECT_EQ(loaded.retire_reason, h.retire_reason);
+
+  h.retired_at = absl::InfinitePast();  // it said hello again
+  h.retire_reason = "";
+  Mutation back;
+  back.hosts = {h};
+  this->MustCommit(back);
+  EXPECT_EQ(Dump(this->MustLoad().hosts.at("h1")), Dump(h));
+}
+
+TYPED_TEST(StoreConformanceTest, RolloutHostKeepsItsFailureThroughUpserts) {
+  Mutation m = SampleMutation();
+  this->MustCommit(m);
+  RolloutHost rh = m.rollout_hosts[0];
+  ASSERT_FALSE(rh.failure.empty());
+  EXPECT_EQ(this->MustLoad().rollout_hosts.at(rh.rollout_id)[0].failure,
+            rh.failure);
+
+  rh.failure = "";
+  Mutation cleared;
+  cleared.rollout_hosts = {rh};
+  this->MustCommit(cleared);
+  const FleetState loaded = this->MustLoad();
+  const std::vector<RolloutHost>& rows = loaded.rollout_hosts.at(rh.rollout_id);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(Dump(rows[0]), Dump(rh));  // wave 0 sorts first
+
+  RolloutHost bad = rh;
+  bad.failure = std::string("nul\0inside", 11);
+  Mutation refused;
+  refused.rollout_hosts = {bad};
+  EXPECT_EQ(this->store_->Commit(refused).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TYPED_TEST(StoreConformanceTest, QueriesRejectIdsNoTextColumnCanHold) {
   const std::string with_nul("r-1\0x", 5);
   EXPECT_EQ(this->store_->Verdicts(with_nul).status().code(),

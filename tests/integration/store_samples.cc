@@ -49,6 +49,8 @@ Host SampleHost(std::string id) {
   h.first_seen = MicrosTime(-86'400'000'001);  // before 1970
   h.last_seen = MicrosTime(1'700'000'000'123'456);
   h.desired_generation = 9'007'199'254'740'993;  // not a double
+  h.retired_at = MicrosTime(1'700'000'050'000'007);
+  h.retire_reason = "decommissioned: «CHG-9» 'rack' \"NULL\"";
   return h;
 }
 
@@ -87,6 +89,7 @@ RolloutHost SampleRolloutHost(std::string rollout_id, std::string host_id,
   rh.generation = -7;
   rh.message = "validate failed: exit 1 — «bad»";
   rh.output_tail = FromLiteral("line 1\n\xc3\x28 not utf-8\0tail");
+  rh.failure = "apply failed: user 'appx' does not exist — «x»";
   rh.updated = MicrosTime(1'700'000'200'000'000);
   return rh;
 }
