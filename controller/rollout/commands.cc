@@ -28,43 +28,49 @@ AuditEvent Event(const Request& req, std::string action, std::string id) {
 }
 
 absl::StatusOr<std::vector<TargetHost>> Targets(const Fleet& fleet,
-                                                const Plan& plan) {
-  std::vector<TargetHost> targets = SelectTargets(plan, fleet.hosts);
-  if (targets.empty()) {
+                                                const Plan& plan,
+                                                const PresenceView& presence) {
+  TargetSelection selected = SelectTargetsNow(plan, fleet.hosts, presence);
+  if (selected.targets.empty()) {
     std::vector<std::string> pairs;
     for (const auto& [k, v] : plan.selector)
       pairs.push_back(absl::StrCat(k, "=", v));
+    std::string excluded;
+    if (!selected.excluded.empty()) {
+      excluded =
+          absl::StrCat(" it may target (it matches ", selected.excluded.size(),
+                       " that are retired or stale)");
+    }
     return absl::FailedPreconditionError(
         absl::StrCat("target.selector {", absl::StrJoin(pairs, ", "),
                      "} matches none of the ", fleet.hosts.size(),
-                     " known hosts (swellctl hosts lists them)"));
+                     " known hosts", excluded, " (swellctl hosts lists them)"));
   }
-  return targets;
+  return std::move(selected.targets);
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(
-    const Fleet& fleet, const Plan& plan, uint32_t seed) {
-  auto targets = Targets(fleet, plan);
+    const Fleet& fleet, const Plan& plan, uint32_t seed,
+    const PresenceView& presence) {
+  auto targets = Targets(fleet, plan, presence);
   if (!targets.ok()) return targets.status();
   return AssignWaves(plan, *std::move(targets), EffectiveWaveSeed(plan, seed));
 }
 
-absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
-                                       const Policy* policy,
-                                       const std::string& plan_yaml,
-                                       const std::string& plan_file,
-                                       const std::string& id,
-                                       const Request& req, GenerationPlan* gens,
-                                       uint32_t seed) {
+absl::StatusOr<Mutation> SubmitRollout(
+    const Fleet& fleet, const Plan& plan, const Policy* policy,
+    const std::string& plan_yaml, const std::string& plan_file,
+    const std::string& id, const Request& req, GenerationPlan* gens,
+    uint32_t seed, const PresenceView& presence) {
   if (policy == nullptr ? !plan.policy.empty() : policy->name != plan.policy) {
     return absl::InternalError(absl::StrCat(
         "plan ", plan.name, " names policy '", plan.policy, "' but was given '",
         policy == nullptr ? "" : policy->name, "'"));
   }
   if (fleet.freeze.active) return FrozenError(fleet.freeze);
-  auto targets = Targets(fleet, plan);
+  auto targets = Targets(fleet, plan, presence);
   if (!targets.ok()) return targets.status();
 
   const std::string& variable = plan.variable.name();

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "controller/rollout/fleet.h"
+#include "controller/rollout/host_presence.h"
 #include "controller/rollout/rollout_step.h"
 
 namespace swell::controller {
@@ -32,18 +33,19 @@ struct Request {
 // The hosts are ordered with `seed` (0: the plan's DefaultWaveSeed), which
 // is stored with the rollout: PreviewWaves with the same seed and fleet
 // names the same waves.
-absl::StatusOr<Mutation> SubmitRollout(const Fleet& fleet, const Plan& plan,
-                                       const Policy* policy,
-                                       const std::string& plan_yaml,
-                                       const std::string& plan_file,
-                                       const std::string& id,
-                                       const Request& req, GenerationPlan* gens,
-                                       uint32_t seed = 0);
+// Only hosts `presence` deems targetable are targeted (SelectTargetsNow:
+// never a retired or stale host); kFailedPrecondition when none is.
+absl::StatusOr<Mutation> SubmitRollout(
+    const Fleet& fleet, const Plan& plan, const Policy* policy,
+    const std::string& plan_yaml, const std::string& plan_file,
+    const std::string& id, const Request& req, GenerationPlan* gens,
+    uint32_t seed = 0, const PresenceView& presence = {});
 
 // The waves a plan would get if it were submitted now with `seed` (0: the
-// plan's default). Nothing is stored.
+// plan's default) and `presence`. Nothing is stored.
 absl::StatusOr<std::vector<std::vector<std::string>>> PreviewWaves(
-    const Fleet& fleet, const Plan& plan, uint32_t seed);
+    const Fleet& fleet, const Plan& plan, uint32_t seed,
+    const PresenceView& presence = {});
 
 absl::StatusOr<Mutation> HaltRollout(const Fleet& fleet, const std::string& id,
                                      const Request& req);
