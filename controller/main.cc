@@ -18,6 +18,7 @@
 #include "common/flags_help.h"
 #include "common/logging.h"
 #include "controller/reconciler.h"
+#include "controller/rollout/host_presence.h"
 #include "controller/service/agent_service.h"
 #include "controller/service/metrics.h"
 #include "controller/service/promql_poller.h"
@@ -41,6 +42,11 @@ ABSL_FLAG(absl::Duration, tick, absl::Milliseconds(200),
           "how often the reconciler looks at every rollout without an event");
 ABSL_FLAG(absl::Duration, agent_grace, absl::Seconds(30),
           "an admitted host whose agent is silent this long counts as failed");
+ABSL_FLAG(absl::Duration, host_stale_after,
+          swell::controller::kDefaultHostStaleAfter,
+          "a host whose agent has not been connected for this long is stale: "
+          "new rollouts do not target it (swellctl hosts shows it as such) "
+          "until its agent connects again");
 ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(30),
           "how long to keep trying to reach the database at start");
 ABSL_FLAG(absl::Duration, agent_reconnect, absl::Seconds(5),
@@ -121,6 +127,11 @@ int main(int argc, char** argv) {
       "can change every host. Use only for local demos and tests.",
       absl::GetFlag(FLAGS_listen));
 
+  if (absl::GetFlag(FLAGS_host_stale_after) <= absl::ZeroDuration()) {
+    spdlog::critical("--host_stale_after: expected a positive duration");
+    return 2;
+  }
+
   std::string conninfo = absl::GetFlag(FLAGS_database);
   if (conninfo.empty() && std::getenv("SWELL_DATABASE") != nullptr) {
     conninfo = std::getenv("SWELL_DATABASE");
@@ -170,10 +181,11 @@ int main(int argc, char** argv) {
   swell::controller::AgentServiceImpl agent_service(
       &sessions, &tracker, &health,
       {[&](const swell::v1::Hello& h) { reconciler.OnHello(h); },
-       [&] { reconciler.Wake(); }},
+       [&] { reconciler.Wake(); },
+       [&](const std::string& host) { reconciler.OnGone(host); }},
       &clock);
-  swell::controller::RolloutServiceImpl rollout_service(&reconciler, &tracker,
-                                                        &policies);
+  swell::controller::RolloutServiceImpl rollout_service(
+      &reconciler, &tracker, &policies, absl::GetFlag(FLAGS_host_stale_after));
 
   promql.Start();
   if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");

@@ -3,6 +3,7 @@
 #include <set>
 #include <utility>
 
+#include "controller/rollout/host_lifecycle.h"
 #include "controller/rollout/promql_targets.h"
 #include "spdlog/spdlog.h"
 
@@ -120,6 +121,14 @@ void Reconciler::OnHello(const swell::v1::Hello& hello) {
   cv_.notify_one();
 }
 
+void Reconciler::OnGone(const std::string& host) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    gone_.push_back(host);
+  }
+  cv_.notify_one();
+}
+
 void Reconciler::Wake() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -132,19 +141,22 @@ void Reconciler::Run() {
   auto next_tick = absl::Now() + options_.tick;
   while (true) {
     std::vector<swell::v1::Hello> hellos;
+    std::vector<std::string> gone;
     std::vector<Command> commands;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_until(lock, absl::ToChronoTime(next_tick), [&] {
-        return stop_ || woken_ || !hellos_.empty() || !commands_.empty();
+        return stop_ || woken_ || !hellos_.empty() || !gone_.empty() ||
+               !commands_.empty();
       });
       if (stop_) break;
       hellos.swap(hellos_);
+      gone.swap(gone_);
       commands.swap(commands_);
       woken_ = false;
     }
     if (absl::Now() >= next_tick) next_tick = absl::Now() + options_.tick;
-    Tick(std::move(hellos), std::move(commands));
+    Tick(std::move(hellos), std::move(gone), std::move(commands));
   }
   // Answer whatever is still queued so no RPC hangs.
   std::lock_guard<std::mutex> lock(mu_);
@@ -184,6 +196,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
 }
 
 void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
+                      std::vector<std::string> gone,
                       std::vector<Command> commands) {
   stats_.ticks++;
   if (!EnsureLoaded(commands)) return;
@@ -193,24 +206,18 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
   std::map<std::string, Plan> plans;
   std::set<std::string> push;
 
-  for (const auto& hello : hellos) {
-    Host h;
-    auto it = fleet_.hosts.find(hello.host_id());
-    if (it != fleet_.hosts.end()) h = it->second;
-    std::map<std::string, std::string> labels(hello.labels().begin(),
-                                              hello.labels().end());
-    push.insert(hello.host_id());
-    if (it != fleet_.hosts.end() && h.labels == labels &&
-        h.agent_version == hello.agent_version()) {
-      continue;
+  {
+    // Host records: hellos, disconnects (last_seen, retired hosts coming
+    // back), and now and then the last_seen of agents that stay connected.
+    for (const auto& hello : hellos) push.insert(hello.host_id());
+    Mutation hm = HostsHeard(fleet_.hosts, hellos, gone, now);
+    if (now - last_seen_refreshed_ >= absl::Minutes(1)) {
+      last_seen_refreshed_ = now;
+      for (Host& h : RefreshLastSeen(fleet_.hosts, *agents_, now,
+                                     kLastSeenRefreshAfter)) {
+        hm.hosts.push_back(std::move(h));
+      }
     }
-    h.id = hello.host_id();
-    h.labels = std::move(labels);
-    h.agent_version = hello.agent_version();
-    if (h.first_seen == absl::InfinitePast()) h.first_seen = now;
-    h.last_seen = now;
-    Mutation hm;
-    hm.hosts.push_back(h);
     ApplyMutation(hm, plans, &fleet_);
     AppendMutation(std::move(hm), &m);
   }
@@ -285,7 +292,8 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     }
   }
   for (auto& c : decided) c.respond(committed, ctx);
-  if (options_.promql_targets) options_.promql_targets(PromqlTargetsFor(fleet_));
+  if (options_.promql_targets)
+    options_.promql_targets(PromqlTargetsFor(fleet_));
 }
 
 }  // namespace swell::controller

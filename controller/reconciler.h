@@ -80,6 +80,8 @@ class Reconciler {
   // Thread-safe, never block.
   void Post(Command command);
   void OnHello(const swell::v1::Hello& hello);
+  // A stream of `host` ended: its last_seen is written (host_lifecycle.h).
+  void OnGone(const std::string& host);
   void Wake();
 
   const Stats& stats() const { return stats_; }
@@ -87,7 +89,7 @@ class Reconciler {
  private:
   void Run();
   const PolicySet& Policies() const;
-  void Tick(std::vector<swell::v1::Hello> hellos,
+  void Tick(std::vector<swell::v1::Hello> hellos, std::vector<std::string> gone,
             std::vector<Command> commands);
   bool EnsureLoaded(std::vector<Command>& commands);
 
@@ -104,10 +106,13 @@ class Reconciler {
   bool loaded_ = false;
   absl::Time loaded_at_ = absl::InfinitePast();  // see StepContext::started
   absl::Time last_load_error_ = absl::InfinitePast();
+  // When the last_seen of connected hosts was last refreshed.
+  absl::Time last_seen_refreshed_ = absl::InfinitePast();
 
   std::mutex mu_;  // guards the inbox below
   std::condition_variable cv_;
   std::vector<swell::v1::Hello> hellos_;
+  std::vector<std::string> gone_;
   std::vector<Command> commands_;
   bool woken_ = false;
   bool stop_ = false;

@@ -404,7 +404,12 @@ void StartRollback(const RolloutRecord& rec, const std::string& reason,
       case HostState::kConverged:
         h.generation = gens->Touch(id);
         out->desired.push_back(HostDesired{id, r.spec, h.previous, r.id});
-        // A failed host keeps why it failed: that is what on-call reads.
+        // A failed host keeps why it failed, as a fact (`failure`: it is
+        // counted and listed as failed after it is rolled back) and in its
+        // message: that is what on-call reads.
+        if (h.state == HostState::kFailed && h.failure.empty()) {
+          h.failure = h.message;
+        }
         h.message = h.state == HostState::kFailed
                         ? absl::StrCat("previous value sent after: ", h.message)
                         : "previous value sent";

@@ -110,6 +110,7 @@ class AgentStream final
       service_->sessions_->Unregister(host_, this);
       service_->tracker_->Disconnected(host_, service_->clock_->Now());
       spdlog::info("agent {} disconnected", host_);
+      if (service_->events_.gone) service_->events_.gone(host_);
       service_->events_.wake();
     }
     delete this;

@@ -19,6 +19,8 @@ namespace swell::controller {
 struct AgentEvents {
   std::function<void(const swell::v1::Hello&)> hello;  // a stream said hello
   std::function<void()> wake;  // something the reconciler waits on changed
+  // The stream of a host that had said hello ended; may be empty.
+  std::function<void(const std::string& host)> gone;
 };
 
 // AgentService on the callback API: one reactor per stream, no thread per

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "controller/rollout/commands.h"
+#include "controller/rollout/host_lifecycle.h"
 #include "controller/rollout/wave_scheduler.h"
 #include "controller/service/status_view.h"
 
@@ -90,13 +91,14 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
   auto id = std::make_shared<std::string>();
   return Run(
       ctx,
-      [req, id, policy, plan = *std::move(plan)](
+      [this, req, id, policy, plan = *std::move(plan)](
           Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         *id = NewRolloutId(c.fleet, c.now);
         Request r{Actor(req->actor()),
                   req->reason().empty() ? "submitted" : req->reason(), c.now};
         auto m = SubmitRollout(c.fleet, plan, policy, req->plan_yaml(),
-                               req->plan_file(), *id, r, c.gens, req->seed());
+                               req->plan_file(), *id, r, c.gens, req->seed(),
+                               Presence(c.now));
         if (m.ok()) (*c.new_plans)[*id] = plan;
         return m;
       },
@@ -117,11 +119,15 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
   }
   return Run(
       ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
-      [req, resp, plan = *std::move(plan)](Reconciler::CommandContext& c) {
+      [this, req, resp,
+       plan = *std::move(plan)](Reconciler::CommandContext& c) {
         const uint32_t seed = EffectiveWaveSeed(plan, req->seed());
-        auto waves = PreviewWaves(c.fleet, plan, seed);
+        const PresenceView presence = Presence(c.now);
+        auto waves = PreviewWaves(c.fleet, plan, seed, presence);
         if (!waves.ok()) return waves.status();
-        *resp = DescribePreview(c.fleet, plan, *waves, seed);
+        *resp = DescribePreview(
+            c.fleet, plan, *waves, seed,
+            SelectTargetsNow(plan, c.fleet.hosts, presence).excluded);
         return absl::OkStatus();
       });
 }
@@ -262,7 +268,30 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::ListHosts(
   return Run(
       ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
       [this, resp](Reconciler::CommandContext& c) {
-        *resp = DescribeHosts(c.fleet, *agents_);
+        *resp = DescribeHosts(c.fleet, *agents_, c.now, host_stale_after_);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::RetireHost(
+    grpc::CallbackServerContext* ctx, const swell::v1::RetireHostRequest* req,
+    swell::v1::HostStatus* resp) {
+  return Run(
+      ctx,
+      [this, req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+        if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
+        return swell::controller::RetireHost(
+            c.fleet, req->host_id(), agents_->Connected(req->host_id()),
+            Request{Actor(req->actor()), req->reason(), c.now});
+      },
+      [this, req, resp](Reconciler::CommandContext& c) {
+        auto h = c.fleet.hosts.find(req->host_id());
+        if (h == c.fleet.hosts.end()) {  // impossible: RetireHost found it
+          return absl::InternalError(
+              absl::StrCat("host ", req->host_id(), " vanished"));
+        }
+        *resp = DescribeHost(c.fleet, h->second, *agents_, c.now,
+                             host_stale_after_);
         return absl::OkStatus();
       });
 }

@@ -2,6 +2,7 @@
 
 #include "controller/reconciler.h"
 #include "controller/rollout/commands.h"
+#include "controller/rollout/host_presence.h"
 #include "controller/service/agent_tracker.h"
 #include "swell/v1/rollout.grpc.pb.h"
 
@@ -14,9 +15,15 @@ class RolloutServiceImpl final
     : public swell::v1::RolloutService::CallbackService {
  public:
   // `policies` are those plans may name; all must outlive the service.
+  // A host whose agent has been away longer than `host_stale_after` is
+  // stale: new rollouts do not target it (host_presence.h).
   RolloutServiceImpl(Reconciler* reconciler, const AgentTracker* agents,
-                     const PolicySet* policies)
-      : reconciler_(reconciler), agents_(agents), policies_(policies) {}
+                     const PolicySet* policies,
+                     absl::Duration host_stale_after = kDefaultHostStaleAfter)
+      : reconciler_(reconciler),
+        agents_(agents),
+        policies_(policies),
+        host_stale_after_(host_stale_after) {}
 
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx,
                                    const swell::v1::SubmitRequest* req,
@@ -52,8 +59,16 @@ class RolloutServiceImpl final
   grpc::ServerUnaryReactor* ListHosts(
       grpc::CallbackServerContext* ctx, const swell::v1::ListHostsRequest* req,
       swell::v1::ListHostsResponse* resp) override;
+  grpc::ServerUnaryReactor* RetireHost(grpc::CallbackServerContext* ctx,
+                                       const swell::v1::RetireHostRequest* req,
+                                       swell::v1::HostStatus* resp) override;
 
  private:
+  // How targeting sees the fleet at `now`.
+  PresenceView Presence(absl::Time now) const {
+    return PresenceView{now, agents_, host_stale_after_};
+  }
+
   using DecideFn =
       std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&)>;
   using RespondFn = std::function<absl::Status(Reconciler::CommandContext&)>;
@@ -73,6 +88,7 @@ class RolloutServiceImpl final
   Reconciler* reconciler_;
   const AgentTracker* agents_;
   const PolicySet* policies_;
+  absl::Duration host_stale_after_;
 };
 
 grpc::Status ToGrpcStatus(const absl::Status& s);

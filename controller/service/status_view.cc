@@ -25,6 +25,18 @@ std::string WavePhaseOf(const Rollout& r, int wave) {
   return std::string(WavePhaseName(r.phase));
 }
 
+// Failed at any point: now, or before a rollback returned it.
+bool EverFailed(const RolloutHost& h) {
+  return h.state == HostState::kFailed || !h.failure.empty();
+}
+
+// Why it failed: the kept failure, else (still failed, nothing kept yet)
+// its message; "" for a host that never failed.
+std::string FailureOf(const RolloutHost& h) {
+  if (!h.failure.empty()) return h.failure;
+  return h.state == HostState::kFailed ? h.message : "";
+}
+
 std::string LabelOr(const Host& h, const char* key) {
   auto it = h.labels.find(key);
   return it == h.labels.end() ? "-" : it->second;
@@ -48,15 +60,17 @@ swell::v1::RolloutSummary Summarize(const RolloutRecord& rec) {
   s.set_wave_count(r.wave_count);
   s.set_wave_phase(std::string(WavePhaseName(r.phase)));
   s.set_hosts_total(static_cast<int>(rec.hosts.size()));
-  int converged = 0, failed = 0, admitted = 0;
+  int converged = 0, failed = 0, admitted = 0, rolled_back = 0;
   for (const auto& [id, h] : rec.hosts) {
     converged += h.state == HostState::kConverged;
-    failed += h.state == HostState::kFailed;
+    failed += EverFailed(h);
     admitted += Admitted(h.state);
+    rolled_back += h.state == HostState::kRolledBack;
   }
   s.set_hosts_converged(converged);
   s.set_hosts_failed(failed);
   s.set_hosts_admitted(admitted);
+  s.set_hosts_rolled_back(rolled_back);
   s.set_created_unix_ms(UnixMillis(r.created));
   s.set_updated_unix_ms(UnixMillis(r.updated));
   s.set_reason(r.reason);
@@ -86,11 +100,12 @@ swell::v1::RolloutStatus DescribeRollout(
     w.set_size(w.size() + 1);
     w.set_admitted(w.admitted() + Admitted(h.state));
     w.set_converged(w.converged() + (h.state == HostState::kConverged));
-    w.set_failed(w.failed() + (h.state == HostState::kFailed));
+    w.set_failed(w.failed() + EverFailed(h));
     w.set_rolled_back(w.rolled_back() + (h.state == HostState::kRolledBack));
     const bool settled =
-        h.state == HostState::kConverged || h.state == HostState::kWaiting ||
-        h.state == HostState::kRolledBack || h.state == HostState::kSkipped;
+        !EverFailed(h) &&
+        (h.state == HostState::kConverged || h.state == HostState::kWaiting ||
+         h.state == HostState::kRolledBack || h.state == HostState::kSkipped);
     if (host.empty() ? settled : id != host) continue;
     auto* hs = out.add_hosts();
     hs->set_host_id(id);
@@ -99,6 +114,7 @@ swell::v1::RolloutStatus DescribeRollout(
     hs->set_message(h.message);
     hs->set_output_tail(h.output_tail);
     hs->set_previous_present(h.previous.present());
+    hs->set_failure(FailureOf(h));
   }
   for (auto& w : waves) *out.add_waves() = std::move(w);
   for (const auto& v : verdicts) {
@@ -122,31 +138,56 @@ swell::v1::RolloutStatus DescribeRollout(
   return out;
 }
 
+swell::v1::HostStatus DescribeHost(const Fleet& fleet, const Host& h,
+                                   const AgentObservations& agents,
+                                   absl::Time now, absl::Duration stale_after) {
+  swell::v1::HostStatus o;
+  o.set_host_id(h.id);
+  o.mutable_labels()->insert(h.labels.begin(), h.labels.end());
+  const bool connected = agents.Connected(h.id);
+  o.set_connected(connected);
+  o.set_state(std::string(
+      HostPresenceName(PresenceOf(h, connected, now, stale_after))));
+  o.set_last_seen_unix_ms(
+      UnixMillis(connected ? agents.LastHeard(h.id) : h.last_seen));
+  o.set_retired_unix_ms(UnixMillis(h.retired_at));
+  o.set_retire_reason(h.retire_reason);
+  o.set_desired_generation(h.desired_generation);
+  o.set_agent_version(h.agent_version);
+  auto d = fleet.desired.find(h.id);
+  o.set_managed_variables(d == fleet.desired.end() ? 0 : d->second.size());
+  return o;
+}
+
 swell::v1::ListHostsResponse DescribeHosts(const Fleet& fleet,
-                                           const AgentObservations& agents) {
+                                           const AgentObservations& agents,
+                                           absl::Time now,
+                                           absl::Duration stale_after) {
   swell::v1::ListHostsResponse out;
+  if (stale_after != absl::InfiniteDuration()) {
+    out.set_stale_after_ms(absl::ToInt64Milliseconds(stale_after));
+  }
   for (const auto& [id, h] : fleet.hosts) {
-    auto* o = out.add_hosts();
-    o->set_host_id(id);
-    o->mutable_labels()->insert(h.labels.begin(), h.labels.end());
-    o->set_connected(agents.Connected(id));
-    o->set_last_seen_unix_ms(UnixMillis(agents.LastHeard(id)));
-    o->set_desired_generation(h.desired_generation);
-    o->set_agent_version(h.agent_version);
-    auto d = fleet.desired.find(id);
-    o->set_managed_variables(d == fleet.desired.end() ? 0 : d->second.size());
+    *out.add_hosts() = DescribeHost(fleet, h, agents, now, stale_after);
   }
   return out;
 }
 
 swell::v1::PreviewResponse DescribePreview(
     const Fleet& fleet, const Plan& plan,
-    const std::vector<std::vector<std::string>>& waves, uint32_t seed) {
+    const std::vector<std::vector<std::string>>& waves, uint32_t seed,
+    const std::vector<ExcludedHost>& excluded) {
   swell::v1::PreviewResponse out;
   out.set_name(plan.name);
   out.set_variable(plan.variable.name());
   out.set_seed(seed);
   out.set_seed_is_default(seed == DefaultWaveSeed(plan));
+  for (const ExcludedHost& e : excluded) {
+    auto* o = out.add_excluded();
+    o->set_host_id(e.id);
+    o->set_state(std::string(HostPresenceName(e.presence)));
+    o->set_reason(e.reason);
+  }
   const int wave_count = static_cast<int>(waves.size());
   const std::string role_label =
       plan.per_role.label.empty() ? "role" : plan.per_role.label;
