@@ -146,14 +146,29 @@ std::vector<CommandInfo> BuildCommands() {
                "had before the rollout. A reason is required.",
                "swellctl rollback r-1a2b3c4d --reason \"p95 latency doubled\"",
                &RunRollback});
-  c.push_back({{"hosts", {}, 0, 0},
-               "hosts",
-               "list the fleet's hosts and their agents",
-               "One row per host: HOST, SITE, ROLE, its other labels, whether "
-               "its agent is CONNECTED, when it was LAST SEEN, and the "
-               "GENERATION of its desired state.",
-               "swellctl hosts\nswellctl hosts -o json",
-               &RunHosts});
+  c.push_back(
+      {{"hosts",
+        {Reason("with retire: why the host is retired (required)")},
+        0,
+        2},
+       "hosts | hosts retire HOST --reason R",
+       "list the fleet's hosts; retire one that is gone",
+       "One row per host: HOST, SITE, ROLE, its other labels, its STATE, "
+       "when it was LAST SEEN, and the GENERATION of its desired state. "
+       "STATE is connected, disconnected, stale (its agent has not been "
+       "connected for longer than the controller's --host_stale_after, 7 "
+       "days by default) or retired. New rollouts (a plan's selector, even "
+       "{}) never target a stale or retired host; 'preview' lists the ones "
+       "it leaves out. 'hosts retire HOST --reason R' retires a host that "
+       "is gone for good (decommissioned, renamed, a typo): its agent must "
+       "not be connected, and no active rollout may still be working on it "
+       "(wait for it to end, or roll it back). The reason is kept in the "
+       "audit trail. A retired host whose agent connects again comes back "
+       "by itself.",
+       "swellctl hosts\nswellctl hosts -o json\n"
+       "swellctl hosts retire web-ams1-07 --reason \"decommissioned, "
+       "CHG-981\"",
+       &RunHosts});
   c.push_back({{"freeze-status", {}, 0, 0},
                "freeze-status",
                "whether the fleet is frozen, by whom, why",

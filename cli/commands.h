@@ -40,7 +40,8 @@ int RunHalt(Context& ctx);
 int RunUnfreeze(Context& ctx);
 int RunResume(Context& ctx);
 int RunRollback(Context& ctx);
-int RunHosts(Context& ctx);
+int RunHosts(Context& ctx);       // `hosts`, and `hosts retire HOST`
+int RunRetireHost(Context& ctx);  // `hosts retire HOST --reason R`
 int RunFreezeStatus(Context& ctx);
 
 // Shared by the commands.

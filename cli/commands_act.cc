@@ -1,10 +1,11 @@
-// halt, unfreeze, resume and rollback: on-call's brakes. Every one records
-// the actor and the reason with the change.
+// halt, unfreeze, resume and rollback: on-call's brakes; and hosts retire.
+// Every one records the actor and the reason with the change.
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/format.h"
 #include "cli/render_fleet.h"
 #include "cli/render_rollout.h"
 
@@ -100,6 +101,25 @@ int RunRollback(Context& ctx) {
                    "rolling back",
                    "admitted hosts return to their previous values\n"
                    "follow it: swellctl watch {id}\n");
+}
+
+int RunRetireHost(Context& ctx) {
+  int exit_code = kExitOk;
+  v1::RetireHostRequest req;
+  req.set_reason(ReasonFlag(ctx, /*required=*/true, &exit_code));
+  if (exit_code != kExitOk) return exit_code;
+  req.set_host_id(ctx.args->args.at(1));
+  req.set_actor(ctx.actor);
+  absl::StatusOr<v1::HostStatus> resp = ctx.client->RetireHost(req);
+  if (!resp.ok()) return ReportError(ctx, resp.status());
+  if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);
+  // Retiring a retired host changes nothing: say since when it is.
+  *ctx.out << "host " << resp->host_id() << " retired "
+           << FormatAge(resp->retired_unix_ms(), ctx.clock->Now())
+           << " ago: " << OneLine(resp->retire_reason());
+  *ctx.out << "\nnew rollouts do not target it; it comes back if its agent "
+              "connects again\n";
+  return kExitOk;
 }
 
 int RunUnfreeze(Context& ctx) {

@@ -1,4 +1,8 @@
-// list, status, hosts and freeze-status: read-only views.
+// list, status, hosts and freeze-status: read-only views (`hosts retire`
+// is in commands_act.cc).
+
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
@@ -47,6 +51,17 @@ int RunStatus(Context& ctx) {
 }
 
 int RunHosts(Context& ctx) {
+  const std::vector<std::string>& args = ctx.args->args;
+  if (!args.empty()) {
+    if (args[0] == "retire" && args.size() == 2) return RunRetireHost(ctx);
+    *ctx.err << "swellctl: hosts takes no argument, or 'retire HOST --reason "
+                "R' (see 'swellctl hosts --help')\n";
+    return kExitBadInput;
+  }
+  if (ctx.args->Has("reason")) {
+    *ctx.err << "swellctl: --reason applies only to 'hosts retire HOST'\n";
+    return kExitBadInput;
+  }
   absl::StatusOr<v1::ListHostsResponse> resp =
       ctx.client->ListHosts(v1::ListHostsRequest());
   if (!resp.ok()) return ReportError(ctx, resp.status());

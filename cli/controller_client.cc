@@ -100,5 +100,9 @@ absl::StatusOr<v1::ListHostsResponse> ControllerClient::ListHosts(
     const v1::ListHostsRequest& req) {
   return Call(&Stub::ListHosts, req);
 }
+absl::StatusOr<v1::HostStatus> ControllerClient::RetireHost(
+    const v1::RetireHostRequest& req) {
+  return Call(&Stub::RetireHost, req);
+}
 
 }  // namespace swell::cli

@@ -43,6 +43,7 @@ class ControllerClient {
   absl::StatusOr<v1::FreezeStatus> GetFreeze(const v1::GetFreezeRequest& req);
   absl::StatusOr<v1::ListHostsResponse> ListHosts(
       const v1::ListHostsRequest& req);
+  absl::StatusOr<v1::HostStatus> RetireHost(const v1::RetireHostRequest& req);
 
  private:
   template <typename Req, typename Resp>

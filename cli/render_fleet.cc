@@ -74,6 +74,16 @@ std::string RenderPreview(const v1::PreviewResponse& preview, int width) {
     out += LabelledList("hosts", hosts, width);
   }
 
+  if (preview.excluded_size() > 0) {
+    absl::StrAppend(&out, "\nnot targeted: ",
+                    Plural(preview.excluded_size(), "host", "hosts"),
+                    " the selector matches\n");
+    for (const v1::ExcludedHost& e : preview.excluded()) {
+      absl::StrAppend(&out, "  ", e.host_id(), "  ", e.state(), ": ",
+                      OneLine(e.reason()), "\n");
+    }
+  }
+
   absl::StrAppend(&out, "\ngates\n");
   if (preview.gates_size() == 0) {
     absl::StrAppend(&out, "  (none: waves advance on convergence alone)\n");
@@ -86,8 +96,10 @@ std::string RenderPreview(const v1::PreviewResponse& preview, int width) {
 
 std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
                              absl::Time now) {
-  Table table({"HOST", "SITE", "ROLE", "LABELS", "CONNECTED", "LAST SEEN",
-               "GENERATION"});
+  Table table(
+      {"HOST", "SITE", "ROLE", "LABELS", "STATE", "LAST SEEN", "GENERATION"});
+  std::vector<std::string> notes;
+  bool any_stale = false;
   for (const v1::HostStatus& h : hosts.hosts()) {
     const std::map<std::string, std::string> labels(h.labels().begin(),
                                                     h.labels().end());
@@ -105,12 +117,38 @@ std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
         h.last_seen_unix_ms() > 0
             ? absl::StrCat(FormatAge(h.last_seen_unix_ms(), now), " ago")
             : "never";
+    // A controller from before states were reported sends none.
+    const std::string state =
+        !h.state().empty() ? h.state()
+                           : (h.connected() ? "connected" : "disconnected");
+    any_stale |= state == "stale";
+    if (state == "retired") {
+      notes.push_back(absl::StrCat(h.host_id(), " retired ",
+                                   FormatAge(h.retired_unix_ms(), now),
+                                   " ago: ", OneLine(h.retire_reason()),
+                                   " (back when its agent connects again)"));
+    }
     table.AddRow({h.host_id(), label("site"), label("role"),
-                  others.empty() ? "-" : absl::StrJoin(others, ","),
-                  h.connected() ? "yes" : "no", last_seen,
-                  absl::StrCat(h.desired_generation())});
+                  others.empty() ? "-" : absl::StrJoin(others, ","), state,
+                  last_seen, absl::StrCat(h.desired_generation())});
   }
-  return table.Render();
+  std::string out = table.Render();
+  if (any_stale) {
+    notes.push_back(absl::StrCat(
+        "stale: not connected for more than ",
+        hosts.stale_after_ms() > 0
+            ? ShortDuration(absl::Milliseconds(hosts.stale_after_ms()))
+            : std::string("the controller's --host_stale_after"),
+        "; back when its agent connects again"));
+  }
+  if (!notes.empty()) {
+    absl::StrAppend(&out,
+                    "\nnew rollouts do not target stale or retired "
+                    "hosts:\n");
+    for (const std::string& note : notes)
+      absl::StrAppend(&out, "  ", note, "\n");
+  }
+  return out;
 }
 
 std::string RenderFreeze(const v1::FreezeStatus& freeze, absl::Time now) {

@@ -16,11 +16,14 @@ inline constexpr int kPreviewHostsPerWave = 60;
 // The `preview` view: the earliest finish and the seed the waves were drawn
 // with (and how to submit exactly them); every wave with its host count,
 // counts by site and by role, its hosts wrapped to `width` columns, and its
-// bake; then the gates.
+// bake; then the hosts the selector matches that no wave takes (retired
+// or stale), with why; then the gates.
 std::string RenderPreview(const v1::PreviewResponse& preview, int width);
 
-// The `hosts` table: HOST SITE ROLE LABELS CONNECTED LAST SEEN GENERATION.
+// The `hosts` table: HOST SITE ROLE LABELS STATE LAST SEEN GENERATION.
 // LABELS holds every label but site and role, as k=v,k=v in key order.
+// STATE is connected, disconnected, stale or retired; below the table, each
+// retired host's retirement, and what stale means, when any host is.
 std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
                              absl::Time now);
 

@@ -46,6 +46,31 @@ std::string WavePhaseCell(const v1::WaveStatus& w, absl::Time now) {
   return phase;
 }
 
+// "1 failed, of 6"; after a rollback "1 failed, then all 6 rolled back, of
+// 6" or "1 failed, 4 rolled back, of 6". A host that failed counts as failed
+// also once it is rolled back.
+std::string FailedAndRolledBack(const v1::RolloutSummary& s) {
+  std::string out = absl::StrCat(s.hosts_failed(), " failed");
+  const int rolled_back = s.hosts_rolled_back();
+  if (rolled_back > 0 && rolled_back == s.hosts_admitted()) {
+    absl::StrAppend(&out, ", then all ", rolled_back, " rolled back");
+  } else if (rolled_back > 0) {
+    absl::StrAppend(&out, ", ", rolled_back, " rolled back");
+  }
+  return out;
+}
+
+// Why a host failed, for the failed hosts list: its kept failure (or, from
+// a controller that keeps none, its message), then what happened since
+// when it is still failed for another reason (its rollback failed).
+std::string WhyFailed(const v1::RolloutHostStatus& h) {
+  if (h.failure().empty()) return OneLine(h.message());
+  if (NormalizedState(h.state()) == "failed" && h.message() != h.failure()) {
+    return absl::StrCat(OneLine(h.failure()), "; then: ", OneLine(h.message()));
+  }
+  return OneLine(h.failure());
+}
+
 std::string Title(const v1::RolloutSummary& s) {
   return absl::StrCat("rollout ", s.id(), s.name().empty() ? "" : "  ",
                       s.name(), "\n");
@@ -75,6 +100,8 @@ std::string HostsCell(const v1::RolloutSummary& s) {
                                   "/", s.hosts_total());
   if (s.hosts_failed() > 0)
     absl::StrAppend(&cell, ", ", s.hosts_failed(), " failed");
+  if (s.hosts_rolled_back() > 0)
+    absl::StrAppend(&cell, ", ", s.hosts_rolled_back(), " rolled back");
   return cell;
 }
 
@@ -98,7 +125,7 @@ std::string RenderRolloutStatus(const v1::RolloutStatus& status,
   if (!s.reason().empty()) facts.AddRow({"reason", OneLine(s.reason())});
   facts.AddRow({"hosts", absl::StrCat(s.hosts_converged(), " converged, ",
                                       s.hosts_admitted(), " admitted, ",
-                                      s.hosts_failed(), " failed, of ",
+                                      FailedAndRolledBack(s), ", of ",
                                       s.hosts_total())});
   facts.AddRow(
       {"created",
@@ -140,17 +167,21 @@ std::string RenderRolloutStatus(const v1::RolloutStatus& status,
     out += Indent(verdicts.Render(), 2);
   }
 
+  // Hosts that failed at any point, also those a rollback returned since
+  // (their state says where they are now).
   std::vector<const v1::RolloutHostStatus*> failed;
   for (const v1::RolloutHostStatus& h : status.hosts()) {
-    if (NormalizedState(h.state()) == "failed") failed.push_back(&h);
+    if (!h.failure().empty() || NormalizedState(h.state()) == "failed") {
+      failed.push_back(&h);
+    }
   }
   if (!failed.empty()) {
     absl::StrAppend(&out, "\nfailed hosts (", failed.size(), "):\n");
-    Table hosts({"", "", ""});
+    Table hosts({"", "", "", ""});
     for (size_t i = 0; i < failed.size() && i < kShownFailedHosts; ++i) {
       hosts.AddRow({failed[i]->host_id(),
                     absl::StrCat("wave ", failed[i]->wave() + 1),
-                    OneLine(failed[i]->message())});
+                    failed[i]->state(), WhyFailed(*failed[i])});
     }
     out += Indent(hosts.Render(), 2);
     if (failed.size() > kShownFailedHosts) {

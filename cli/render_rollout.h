@@ -19,7 +19,9 @@ std::string NormalizedState(absl::string_view state);
 // rollout without waves.
 std::string WaveCell(const v1::RolloutSummary& s);
 
-// "12/14/20" (converged/admitted/total), then ", 1 failed" when any failed.
+// "12/14/20" (converged/admitted/total), then ", 1 failed" when any failed
+// (at any point) and ", 6 rolled back" when any is back at its previous
+// value.
 std::string HostsCell(const v1::RolloutSummary& s);
 
 // The `list` table: ID NAME VARIABLE STATE WAVE HOSTS AGE.
@@ -28,6 +30,9 @@ std::string RenderRolloutTable(const v1::ListRolloutsResponse& list,
 
 // The `status` view: summary, one row per wave, gate verdicts in words,
 // failed hosts with their messages, and the most recent audit events.
+// The hosts line counts a host that failed as failed also after a rollback
+// returned it ("1 failed, then all 6 rolled back"), and the failed hosts
+// list each one with its state now and why it failed.
 std::string RenderRolloutStatus(const v1::RolloutStatus& status,
                                 absl::Time now);
 

@@ -34,6 +34,11 @@ v1::FreezeRequest FakeRolloutService::last_freeze() const {
   return last_freeze_;
 }
 
+v1::RetireHostRequest FakeRolloutService::last_retire() const {
+  absl::MutexLock lock(&mu_);
+  return last_retire_;
+}
+
 grpc::Status FakeRolloutService::Submit(grpc::ServerContext*,
                                         const v1::SubmitRequest* req,
                                         v1::SubmitResponse* resp) {
@@ -126,6 +131,32 @@ grpc::Status FakeRolloutService::ListHosts(grpc::ServerContext*,
   ++calls_;
   *resp = TwoHosts();
   return grpc::Status::OK;
+}
+
+grpc::Status FakeRolloutService::RetireHost(grpc::ServerContext*,
+                                            const v1::RetireHostRequest* req,
+                                            v1::HostStatus* resp) {
+  ++calls_;
+  ++retires_;
+  absl::MutexLock lock(&mu_);
+  last_retire_ = *req;
+  const v1::ListHostsResponse known = TwoHosts();
+  for (const v1::HostStatus& h : known.hosts()) {
+    if (h.host_id() != req->host_id()) continue;
+    if (h.connected()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          absl::StrCat("host ", h.host_id(),
+                                       " is connected now; stop its agent "
+                                       "first, then retire it"));
+    }
+    *resp = h;
+    resp->set_state("retired");
+    resp->set_retired_unix_ms(kNowUnixMs);
+    resp->set_retire_reason(req->reason());
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                      absl::StrCat("no host ", req->host_id()));
 }
 
 FakeController::FakeController() {

@@ -32,9 +32,11 @@ class FakeRolloutService final : public v1::RolloutService::Service {
   int submits() const { return submits_.load(); }
   int previews() const { return previews_.load(); }
   int halts() const { return halts_.load(); }
+  int retires() const { return retires_.load(); }
   v1::SubmitRequest last_submit() const;
   v1::RolloutActionRequest last_halt() const;
   v1::FreezeRequest last_freeze() const;
+  v1::RetireHostRequest last_retire() const;
 
   grpc::Status Submit(grpc::ServerContext*, const v1::SubmitRequest* req,
                       v1::SubmitResponse* resp) override;
@@ -52,12 +54,19 @@ class FakeRolloutService final : public v1::RolloutService::Service {
                       v1::FreezeStatus* resp) override;
   grpc::Status ListHosts(grpc::ServerContext*, const v1::ListHostsRequest* req,
                          v1::ListHostsResponse* resp) override;
+  // As the controller: the hosts of TwoHosts are known; the connected one
+  // is refused (FAILED_PRECONDITION), the other retired; any other id is
+  // NOT_FOUND.
+  grpc::Status RetireHost(grpc::ServerContext*,
+                          const v1::RetireHostRequest* req,
+                          v1::HostStatus* resp) override;
 
  private:
   std::atomic<int> calls_{0};
   std::atomic<int> submits_{0};
   std::atomic<int> previews_{0};
   std::atomic<int> halts_{0};
+  std::atomic<int> retires_{0};
   mutable absl::Mutex mu_;
   std::map<std::string, std::vector<std::string>> scripts_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, size_t> script_pos_ ABSL_GUARDED_BY(mu_);
@@ -65,6 +74,7 @@ class FakeRolloutService final : public v1::RolloutService::Service {
   v1::SubmitRequest last_submit_ ABSL_GUARDED_BY(mu_);
   v1::RolloutActionRequest last_halt_ ABSL_GUARDED_BY(mu_);
   v1::FreezeRequest last_freeze_ ABSL_GUARDED_BY(mu_);
+  v1::RetireHostRequest last_retire_ ABSL_GUARDED_BY(mu_);
 };
 
 // The fake, served on 127.0.0.1 at a free port for the test's lifetime.

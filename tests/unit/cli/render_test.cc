@@ -73,7 +73,7 @@ TEST(RenderRolloutStatusTest, ShowsWavesVerdictsFailedHostsAndEvents) {
                               "INCONCLUSIVE  2 of 5 hosts have no "
                               "app_healthy sample yet\n"));
   EXPECT_THAT(text, HasSubstr("failed hosts (1):\n  web-ams1-03  wave 2  "
-                              "validate exited 1\n"));
+                              "failed  validate exited 1\n"));
   // A converged host is not listed among the failed ones.
   EXPECT_THAT(text, Not(HasSubstr("web-ams1-01")));
   EXPECT_THAT(text, HasSubstr("3m12s ago  alice  submit  CHG-1234 more "
@@ -150,12 +150,111 @@ TEST(RenderPreviewTest, WrapsHostsToTheWidthAndCapsTheirNumber) {
 
 TEST(RenderHostsTableTest, SplitsSiteAndRoleFromOtherLabels) {
   EXPECT_EQ(RenderHostsTable(testing::TwoHosts(), kNow),
-            "HOST         SITE  ROLE  LABELS                CONNECTED  "
+            "HOST         SITE  ROLE  LABELS                STATE         "
             "LAST SEEN  GENERATION\n"
-            "web-ams1-01  ams1  web   canary=true,rack=r12  yes        "
+            "web-ams1-01  ams1  web   canary=true,rack=r12  connected     "
             "3s ago     7\n"
-            "db-fra1-01   fra1  db    -                     no         "
+            "db-fra1-01   fra1  db    -                     disconnected  "
             "3h1m ago   2\n");
+}
+
+TEST(RenderHostsTableTest, ShowsStaleAndRetiredHostsAndWhatThatMeans) {
+  v1::ListHostsResponse hosts = testing::TwoHosts();
+  hosts.set_stale_after_ms(7 * 24 * 3600 * 1000LL);
+  hosts.mutable_hosts(1)->set_state("stale");
+  v1::HostStatus* gone = hosts.add_hosts();
+  gone->set_host_id("web-typo-1");
+  gone->set_state("retired");
+  gone->set_last_seen_unix_ms(testing::kNowUnixMs - 7'200'000);
+  gone->set_retired_unix_ms(testing::kNowUnixMs - 3'600'000);
+  gone->set_retire_reason("a typo in its config");
+  const std::string text = RenderHostsTable(hosts, kNow);
+  EXPECT_THAT(text, HasSubstr("db-fra1-01   fra1  db    -                     "
+                              "stale      "));
+  EXPECT_THAT(text, HasSubstr("web-typo-1   -     -     -                     "
+                              "retired    "));
+  EXPECT_THAT(text,
+              HasSubstr("\nnew rollouts do not target stale or retired hosts:\n"
+                        "  web-typo-1 retired 1h ago: a typo in its config "
+                        "(back when its agent connects again)\n"
+                        "  stale: not connected for more than 7d; back when "
+                        "its agent connects again\n"));
+}
+
+TEST(RenderHostsTableTest, SaysNothingMoreWhenEveryHostIsTargetable) {
+  EXPECT_THAT(RenderHostsTable(testing::TwoHosts(), kNow),
+              Not(HasSubstr("do not target")));
+}
+
+TEST(RenderPreviewTest, ListsTheHostsTheSelectorMatchesThatNoWaveTakes) {
+  v1::PreviewResponse preview = testing::ThreeWavePreview();
+  EXPECT_THAT(RenderPreview(preview, 60), Not(HasSubstr("not targeted")));
+  v1::ExcludedHost* e = preview.add_excluded();
+  e->set_host_id("web-typo-1");
+  e->set_state("retired");
+  e->set_reason("retired 2023-11-14 21:13 UTC: a typo");
+  e = preview.add_excluded();
+  e->set_host_id("web-old-9");
+  e->set_state("stale");
+  e->set_reason("not seen since 2023-11-01 10:00 UTC (stale after 7d)");
+  EXPECT_THAT(RenderPreview(preview, 60),
+              HasSubstr("\nnot targeted: 2 hosts the selector matches\n"
+                        "  web-typo-1  retired: retired 2023-11-14 21:13 "
+                        "UTC: a typo\n"
+                        "  web-old-9  stale: not seen since 2023-11-01 10:00 "
+                        "UTC (stale after 7d)\n"));
+}
+
+TEST(HostsCellTest, CountsFailedHostsAlsoOnceRolledBack) {
+  v1::RolloutSummary s;
+  s.set_hosts_admitted(6);
+  s.set_hosts_total(6);
+  s.set_hosts_failed(1);
+  s.set_hosts_rolled_back(6);
+  EXPECT_EQ(HostsCell(s), "0/6/6, 1 failed, 6 rolled back");
+}
+
+// The bad-config case of issue 8: one of six hosts failed, the gate rolled
+// every admitted host back. The counts must not say "0 failed".
+v1::RolloutStatus FailedThenRolledBack() {
+  v1::RolloutStatus status = testing::RunningRollout();
+  v1::RolloutSummary* s = status.mutable_summary();
+  s->set_state("rolled_back");
+  s->set_reason(
+      "gate no-failed-hosts failed: 1 of 6 admitted hosts failed "
+      "(b-web-1)");
+  s->set_hosts_total(6);
+  s->set_hosts_admitted(6);
+  s->set_hosts_converged(0);
+  s->set_hosts_failed(1);
+  s->set_hosts_rolled_back(6);
+  status.clear_hosts();
+  v1::RolloutHostStatus* h = status.add_hosts();
+  h->set_host_id("b-web-1");
+  h->set_wave(1);
+  h->set_state("rolled_back");
+  h->set_message("previous value restored after: validate exited 1");
+  h->set_failure("validate exited 1");
+  return status;
+}
+
+TEST(RenderRolloutStatusTest, CountsAHostThatFailedThenRolledBackAsFailed) {
+  const std::string text = RenderRolloutStatus(FailedThenRolledBack(), kNow);
+  EXPECT_THAT(text, HasSubstr("0 converged, 6 admitted, 1 failed, then all 6 "
+                              "rolled back, of 6\n"));
+  EXPECT_THAT(text, HasSubstr("failed hosts (1):\n  b-web-1  wave 2  "
+                              "rolled_back  validate exited 1\n"));
+}
+
+TEST(RenderRolloutStatusTest, AFailedRollbackIsShownAfterTheFirstFailure) {
+  v1::RolloutStatus status = FailedThenRolledBack();
+  status.mutable_summary()->set_hosts_rolled_back(5);
+  status.mutable_hosts(0)->set_state("failed");
+  status.mutable_hosts(0)->set_message("rollback failed: disk full");
+  const std::string text = RenderRolloutStatus(status, kNow);
+  EXPECT_THAT(text, HasSubstr("1 failed, 5 rolled back, of 6\n"));
+  EXPECT_THAT(text, HasSubstr("b-web-1  wave 2  failed  validate exited 1; "
+                              "then: rollback failed: disk full\n"));
 }
 
 TEST(RenderFreezeTest, SaysWhoFrozeTheFleetWhyAndWhatItHalted) {

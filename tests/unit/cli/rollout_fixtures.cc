@@ -121,6 +121,7 @@ v1::ListHostsResponse TwoHosts() {
   (*h->mutable_labels())["rack"] = "r12";
   (*h->mutable_labels())["canary"] = "true";
   h->set_connected(true);
+  h->set_state("connected");
   h->set_last_seen_unix_ms(Ago(3));
   h->set_desired_generation(7);
   h = list.add_hosts();
@@ -128,6 +129,7 @@ v1::ListHostsResponse TwoHosts() {
   (*h->mutable_labels())["site"] = "fra1";
   (*h->mutable_labels())["role"] = "db";
   h->set_connected(false);
+  h->set_state("disconnected");
   h->set_last_seen_unix_ms(Ago(3 * 3600 + 60));
   h->set_desired_generation(2);
   return list;

@@ -279,6 +279,60 @@ TEST_F(SwellctlBinaryTest, HaltSendsTheReasonAndActor) {
   EXPECT_EQ(sent.actor(), "oncall-tester");
 }
 
+TEST_F(SwellctlBinaryTest, HostsRetireSendsTheHostReasonAndActor) {
+  const RunResult r = RunAgainstFake(
+      {"hosts", "retire", "db-fra1-01", "--reason", "decommissioned"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("host db-fra1-01 retired"));
+  EXPECT_THAT(r.out, HasSubstr(": decommissioned\n"));
+  ASSERT_EQ(controller_.service().retires(), 1);
+  const v1::RetireHostRequest sent = controller_.service().last_retire();
+  EXPECT_EQ(sent.host_id(), "db-fra1-01");
+  EXPECT_EQ(sent.reason(), "decommissioned");
+  EXPECT_EQ(sent.actor(), "oncall-tester");
+}
+
+TEST_F(SwellctlBinaryTest, HostsRetireWithoutReasonSendsNothing) {
+  const RunResult r = RunAgainstFake({"hosts", "retire", "db-fra1-01"});
+  EXPECT_EQ(r.exit_code, kExitBadInput);
+  EXPECT_THAT(r.ErrLines(), ElementsAre(HasSubstr("--reason")));
+  EXPECT_EQ(controller_.service().calls(), 0);
+}
+
+TEST_F(SwellctlBinaryTest, HostsRetireOfAnUnknownHostExitsSix) {
+  const RunResult r =
+      RunAgainstFake({"hosts", "retire", "db-fra1-99", "--reason", "typo"});
+  EXPECT_EQ(r.exit_code, kExitNotFound);
+  EXPECT_THAT(r.err, HasSubstr("no host db-fra1-99"));
+}
+
+TEST_F(SwellctlBinaryTest, HostsRetireOfAConnectedHostExitsFive) {
+  const RunResult r =
+      RunAgainstFake({"hosts", "retire", "web-ams1-01", "--reason", "gone"});
+  EXPECT_EQ(r.exit_code, kExitPrecondition);
+  EXPECT_THAT(r.err, HasSubstr("stop its agent first"));
+}
+
+TEST_F(SwellctlBinaryTest, HostsWithAnUnknownSubcommandSendsNothing) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"hosts", "retir", "db-fra1-01"},
+        std::vector<std::string>{"hosts", "retire"},
+        std::vector<std::string>{"hosts", "--reason", "x"}}) {
+    EXPECT_EQ(RunAgainstFake(args).exit_code, kExitBadInput) << args.size();
+  }
+  EXPECT_EQ(controller_.service().calls(), 0);
+}
+
+TEST_F(SwellctlBinaryTest, HostsShowsEachHostsState) {
+  RunResult r = RunAgainstFake({"hosts"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("STATE"));
+  EXPECT_THAT(r.out, HasSubstr("disconnected"));
+  r = RunAgainstFake({"hosts", "-o", "json"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"state\": \"connected\""));
+}
+
 TEST_F(SwellctlBinaryTest, HaltAllFreezesTheFleetAndNamesTheHaltedRollouts) {
   const RunResult r =
       RunAgainstFake({"halt", "--all", "--reason", "INC-77", "--for", "2h"});
