@@ -1,333 +1,302 @@
 #include "common/http_client.h"
 
 #include <arpa/inet.h>
-#include <netdb.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <curl/curl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
-#include <cstring>
-#include <optional>
-#include <vector>
+#include <mutex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
+#include "common/curl_errors.h"
+#include "spdlog/spdlog.h"
 
 namespace swell::common {
 namespace {
 
-constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
+constexpr long kCancelPollMs = 100;
+constexpr size_t kMaxHeaderBytes = 64 << 10;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
+// curl_global_init is not guaranteed thread-safe on every build, and must
+// run before any other libcurl call: once per process, never cleaned up.
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK) {
+      spdlog::critical("curl_global_init: {}", curl_easy_strerror(rc));
+      std::abort();
+    }
+  });
+}
 
- private:
-  int fd_;
+struct EasyDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+};
+struct ListDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using Easy = std::unique_ptr<CURL, EasyDeleter>;
+using Multi = std::unique_ptr<CURLM, MultiDeleter>;
+using List = std::unique_ptr<curl_slist, ListDeleter>;
+
+// What the callbacks of one exchange share with it.
+struct Exchange {
+  bool loopback_only = false;
+  size_t max_body = 0;
+  std::string body;
+  bool too_large = false;
+  size_t header_bytes = 0;
+  bool headers_too_large = false;
+  // The last header block ended with its blank line: a response cut short
+  // inside its headers is not taken for one without a body.
+  bool headers_complete = false;
+  std::string refused_address;  // a non-loopback address not connected to
 };
 
-// Waits for `events` on fd until the deadline, waking to look at `cancel`.
-absl::Status WaitFd(int fd, short events, absl::Time deadline,
-                    const std::atomic<bool>* cancel) {
+bool IsLoopback(const sockaddr* a) {
+  if (a->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a);
+    return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (a->sa_family == AF_INET6) {
+    const in6_addr& in6 = reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&in6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&in6) && in6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+std::string AddressText(const sockaddr* a) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  if (a->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a)->sin_addr, text,
+              sizeof(text));
+  } else if (a->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr,
+              text, sizeof(text));
+  }
+  return text;
+}
+
+// Every socket libcurl opens passes here, after resolution and before
+// connect: the one place a loopback-only exchange is held to loopback.
+curl_socket_t OpenSocket(void* clientp, curlsocktype purpose,
+                         curl_sockaddr* address) {
+  auto* x = static_cast<Exchange*>(clientp);
+  if (x->loopback_only && !IsLoopback(&address->addr)) {
+    x->refused_address = AddressText(&address->addr);
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC,
+                address->protocol);
+}
+
+size_t OnBody(char* data, size_t size, size_t count, void* userp) {
+  auto* x = static_cast<Exchange*>(userp);
+  const size_t n = size * count;
+  if (n > x->max_body - x->body.size()) {
+    x->too_large = true;
+    return CURL_WRITEFUNC_ERROR;
+  }
+  x->body.append(data, n);
+  return n;
+}
+
+// Called with each header line, status lines included.
+size_t OnHeader(char* data, size_t size, size_t count, void* userp) {
+  auto* x = static_cast<Exchange*>(userp);
+  const size_t n = size * count;
+  x->header_bytes += n;
+  if (x->header_bytes > kMaxHeaderBytes) {
+    x->headers_too_large = true;
+    return 0;
+  }
+  const absl::string_view line(data, n);
+  if (absl::StartsWith(line, "HTTP/")) {
+    x->headers_complete = false;  // a new block (after a 1xx)
+  } else if (line == "\r\n" || line == "\n") {
+    x->headers_complete = true;
+  }
+  return n;
+}
+
+long Millis(absl::Duration d) {
+  return static_cast<long>(
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(d), 1, 1LL << 30));
+}
+
+bool HasLineBreakOrControl(absl::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_iscntrl(static_cast<unsigned char>(c));
+  });
+}
+
+// Sets every option of the exchange. Each setopt here takes a value of the
+// right type and cannot fail short of memory, so their codes are not
+// checked one by one; a failure shows at perform.
+void Configure(CURL* c, const HttpRequest& request, const HttpOptions& options,
+               Exchange* x, curl_slist* headers, curl_slist* resolve,
+               char* error_buffer) {
+  const HttpUrl& url = request.url;
+  curl_easy_setopt(c, CURLOPT_URL, url.Text().c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, url.https ? "https" : "http");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_PROXY, "");  // ignore http_proxy and friends
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "swell");
+  curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   Millis(std::min(options.connect_timeout, options.timeout)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, Millis(options.timeout));
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(options.max_response_bytes));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
+  if (resolve != nullptr) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve);
+  if (url.https) {
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+    if (!options.ca_file.empty()) {
+      curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+      curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);  // only ca_file's CAs
+    }
+  }
+  if (!options.bearer_token.empty()) {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+    curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, options.bearer_token.c_str());
+  }
+  if (request.post) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+  }
+}
+
+// Runs the transfer, looking at `cancel` between waits.
+CURLcode Perform(CURL* c, const std::atomic<bool>* cancel, bool* cancelled) {
+  Multi multi(curl_multi_init());
+  if (multi == nullptr) return CURLE_OUT_OF_MEMORY;
+  if (curl_multi_add_handle(multi.get(), c) != CURLM_OK) {
+    return CURLE_OUT_OF_MEMORY;
+  }
+  CURLcode result = CURLE_OK;
   while (true) {
-    if (cancel != nullptr && *cancel) return absl::CancelledError("cancelled");
-    absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError("timed out");
+    if (cancel != nullptr && cancel->load()) {
+      *cancelled = true;
+      break;
     }
-    pollfd p{fd, events, 0};
-    int ms = static_cast<int>(
-        absl::ToInt64Milliseconds(std::min(left, kCancelPoll)) + 1);
-    int r = poll(&p, 1, ms);
-    if (r > 0) return absl::OkStatus();
-    if (r < 0 && errno != EINTR) {
-      return absl::UnavailableError(absl::StrCat("poll: ", strerror(errno)));
+    int running = 0;
+    if (curl_multi_perform(multi.get(), &running) != CURLM_OK) {
+      result = CURLE_OUT_OF_MEMORY;
+      break;
     }
+    if (running == 0) {
+      int left = 0;
+      CURLMsg* m = curl_multi_info_read(multi.get(), &left);
+      result = m != nullptr && m->msg == CURLMSG_DONE ? m->data.result
+                                                      : CURLE_RECV_ERROR;
+      break;
+    }
+    curl_multi_poll(multi.get(), nullptr, 0, kCancelPollMs, nullptr);
   }
+  curl_multi_remove_handle(multi.get(), c);
+  return result;
 }
 
-absl::Status FinishConnect(int fd, const sockaddr* addr, socklen_t len,
-                           absl::Time deadline,
-                           const std::atomic<bool>* cancel) {
-  if (connect(fd, addr, len) == 0) return absl::OkStatus();
-  if (errno != EINPROGRESS) {
-    return absl::UnavailableError(absl::StrCat("connect: ", strerror(errno)));
-  }
-  if (absl::Status s = WaitFd(fd, POLLOUT, deadline, cancel); !s.ok()) {
-    return s;
-  }
-  int err = 0;
-  socklen_t err_len = sizeof(err);
-  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len);
-  if (err != 0) {
-    return absl::UnavailableError(absl::StrCat("connect: ", strerror(err)));
-  }
-  return absl::OkStatus();
-}
+}  // namespace
 
-// Connects a new non-blocking socket to the first of `url`'s addresses
-// that accepts.
-absl::StatusOr<int> Connect(const HttpUrl& url, absl::Time deadline,
-                            const std::atomic<bool>* cancel) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  const std::string host =
-      absl::EqualsIgnoreCase(url.host, "localhost") ? "127.0.0.1" : url.host;
-  const std::string port = std::to_string(url.port);
-  addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
-      rc != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("resolve ", host, ": ", gai_strerror(rc)));
+absl::StatusOr<HttpResponse> HttpSend(const HttpRequest& request,
+                                      const HttpOptions& options) {
+  InitCurlOnce();
+  const HttpUrl& url = request.url;
+  if (HasLineBreakOrControl(options.bearer_token)) {
+    return absl::InvalidArgumentError(
+        "the bearer token contains a line break or a control character");
   }
-  std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(found,
-                                                           freeaddrinfo);
-  absl::Status last = absl::UnavailableError("no address");
-  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
-    if (fd < 0) {
-      last = absl::UnavailableError(absl::StrCat("socket: ", strerror(errno)));
-      continue;
-    }
-    last = FinishConnect(fd, a->ai_addr, a->ai_addrlen, deadline, cancel);
-    if (last.ok()) return fd;
-    close(fd);
-    if (absl::IsCancelled(last) || absl::IsDeadlineExceeded(last)) break;
+  if (HasLineBreakOrControl(request.content_type)) {
+    return absl::InvalidArgumentError(
+        "the Content-Type contains a line break or a control character");
   }
-  return last;
-}
+  Easy easy(curl_easy_init());
+  if (easy == nullptr) return absl::ResourceExhaustedError("curl_easy_init");
 
-absl::Status SendAll(int fd, absl::string_view data, absl::Time deadline,
-                     const std::atomic<bool>* cancel) {
-  while (!data.empty()) {
-    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (absl::Status s = WaitFd(fd, POLLOUT, deadline, cancel); !s.ok()) {
-        return s;
-      }
-    } else {
-      return absl::UnavailableError(absl::StrCat("send: ", strerror(errno)));
-    }
+  curl_slist* raw_headers = curl_slist_append(nullptr, "Connection: close");
+  raw_headers = curl_slist_append(raw_headers, "Expect:");  // no 100-continue
+  if (request.post) {
+    raw_headers = curl_slist_append(
+        raw_headers,
+        absl::StrCat("Content-Type: ", request.content_type).c_str());
   }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ReadToEof(int fd, absl::Time deadline,
-                                      const std::atomic<bool>* cancel) {
-  std::string out;
-  char buf[16384];
-  while (true) {
-    ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n == 0) return out;
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-      if (out.size() > kMaxHttpResponseBytes) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "response larger than ", kMaxHttpResponseBytes, " bytes"));
-      }
-    } else if (errno == EAGAIN || errno == EINTR) {
-      if (absl::Status s = WaitFd(fd, POLLIN, deadline, cancel); !s.ok()) {
-        return s;
-      }
-    } else {
-      return absl::UnavailableError(absl::StrCat("recv: ", strerror(errno)));
-    }
+  List headers(raw_headers);
+  // "localhost" is 127.0.0.1, never looked up.
+  List resolve;
+  if (url.loopback_only && absl::EqualsIgnoreCase(url.host, "localhost")) {
+    resolve.reset(curl_slist_append(
+        nullptr, absl::StrCat(url.host, ":", url.port, ":127.0.0.1").c_str()));
   }
-}
 
-absl::StatusOr<std::string> Dechunk(absl::string_view in) {
-  std::string out;
-  while (true) {
-    size_t eol = in.find("\r\n");
-    if (eol == absl::string_view::npos) {
-      return absl::DataLossError("truncated chunk size");
-    }
-    absl::string_view size_text = in.substr(0, eol);
-    size_text = size_text.substr(0, size_text.find(';'));  // extensions
-    uint64_t size;
-    if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(size_text), &size)) {
-      return absl::DataLossError("bad chunk size");
-    }
-    in.remove_prefix(eol + 2);
-    if (size == 0) return out;  // trailers, if any, are ignored
-    if (in.size() < size + 2 || in.substr(size, 2) != "\r\n") {
-      return absl::DataLossError("truncated chunk");
-    }
-    out.append(in.data(), size);
-    in.remove_prefix(size + 2);
+  Exchange x;
+  x.loopback_only = url.loopback_only;
+  x.max_body = options.max_response_bytes;
+  char error_buffer[CURL_ERROR_SIZE] = "";
+  Configure(easy.get(), request, options, &x, headers.get(), resolve.get(),
+            error_buffer);
+
+  bool cancelled = false;
+  const CURLcode code = Perform(easy.get(), options.cancel, &cancelled);
+  if (cancelled) return absl::CancelledError("cancelled");
+  if (x.too_large || code == CURLE_FILESIZE_EXCEEDED) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "response body larger than ", options.max_response_bytes, " bytes"));
   }
-}
-
-absl::StatusOr<HttpResponse> ParseResponse(absl::string_view raw) {
-  size_t head_end = raw.find("\r\n\r\n");
-  if (head_end == absl::string_view::npos) {
+  if (x.headers_too_large) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "response headers larger than ", kMaxHeaderBytes, " bytes"));
+  }
+  if (!x.refused_address.empty() && code != CURLE_OK) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        url.host, " resolved to ", x.refused_address,
+        ", which is not loopback: only loopback addresses are allowed"));
+  }
+  if (code != CURLE_OK) {
+    return CurlFailure(code, error_buffer, options.ca_file);
+  }
+  if (!x.headers_complete) {
     return absl::DataLossError("response ended inside the headers");
   }
-  std::vector<absl::string_view> lines =
-      absl::StrSplit(raw.substr(0, head_end), "\r\n");
-  absl::string_view body = raw.substr(head_end + 4);
-  // "HTTP/1.x NNN reason"
-  absl::string_view status_line = lines[0];
-  HttpResponse response;
-  if (!absl::StartsWith(status_line, "HTTP/1.") || status_line.size() < 12 ||
-      status_line[8] != ' ' ||
-      !absl::SimpleAtoi(status_line.substr(9, 3), &response.status) ||
-      response.status < 100 || response.status > 999) {
-    return absl::DataLossError(
-        absl::StrCat("bad status line '", status_line.substr(0, 60), "'"));
+  long status = 0;
+  curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (status < 100 || status > 999) {
+    return absl::DataLossError(absl::StrCat("bad status ", status));
   }
-  bool chunked = false;
-  std::optional<uint64_t> length;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    size_t colon = lines[i].find(':');
-    if (colon == absl::string_view::npos) continue;
-    absl::string_view name = lines[i].substr(0, colon);
-    absl::string_view value =
-        absl::StripAsciiWhitespace(lines[i].substr(colon + 1));
-    if (absl::EqualsIgnoreCase(name, "Transfer-Encoding")) {
-      chunked = absl::StrContains(absl::AsciiStrToLower(value), "chunked");
-    } else if (absl::EqualsIgnoreCase(name, "Content-Length")) {
-      uint64_t n;
-      if (!absl::SimpleAtoi(value, &n)) {
-        return absl::DataLossError("bad Content-Length");
-      }
-      length = n;
-    }
-  }
-  if (chunked) {
-    absl::StatusOr<std::string> plain = Dechunk(body);
-    if (!plain.ok()) return plain.status();
-    response.body = *std::move(plain);
-  } else if (length.has_value()) {
-    if (body.size() < *length) {
-      return absl::DataLossError(absl::StrCat("body ended after ", body.size(),
-                                              " of ", *length, " bytes"));
-    }
-    response.body = std::string(body.substr(0, *length));
-  } else {
-    response.body = std::string(body);
-  }
-  return response;
+  return HttpResponse{static_cast<int>(status), std::move(x.body)};
 }
 
-}  // namespace
-
-absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
-  absl::string_view rest = url;
-  if (!absl::ConsumePrefix(&rest, "http://")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", url, "' is not an http:// URL"));
-  }
-  HttpUrl out;
-  size_t slash = rest.find_first_of("/?");
-  absl::string_view authority = rest.substr(0, slash);
-  if (slash != absl::string_view::npos) {
-    out.path = std::string(rest.substr(slash));
-    if (out.path[0] == '?') out.path = "/" + out.path;
-  }
-  if (absl::StrContains(authority, '@')) {
-    return absl::InvalidArgumentError("a URL with user info is not allowed");
-  }
-  out.host_header = std::string(authority);
-  absl::string_view host = authority;
-  absl::string_view port;
-  if (absl::StartsWith(authority, "[")) {
-    size_t close = authority.find(']');
-    if (close == absl::string_view::npos) {
-      return absl::InvalidArgumentError("unterminated [ in host");
-    }
-    host = authority.substr(1, close - 1);
-    out.ipv6 = true;
-    absl::string_view after = authority.substr(close + 1);
-    if (!after.empty() && !absl::ConsumePrefix(&after, ":")) {
-      return absl::InvalidArgumentError("bad port");
-    }
-    port = after;
-  } else if (size_t colon = authority.find(':');
-             colon != absl::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", url, "' has no host"));
-  }
-  out.host = std::string(host);
-  if (!port.empty() && (!absl::SimpleAtoi(port, &out.port) || out.port < 1 ||
-                        out.port > 65535)) {
-    return absl::InvalidArgumentError(absl::StrCat("bad port '", port, "'"));
-  }
-  return out;
-}
-
-absl::StatusOr<HttpUrl> ParseLoopbackUrl(absl::string_view url) {
-  absl::StatusOr<HttpUrl> out = ParseHttpUrl(url);
-  if (!out.ok()) return out;
-  const bool loopback = out->ipv6 ? out->host == "::1"
-                                  : (out->host == "127.0.0.1" ||
-                                     absl::EqualsIgnoreCase(out->host,
-                                                            "localhost"));
-  if (!loopback) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "host '", out->ipv6 ? absl::StrCat("[", out->host, "]") : out->host,
-        "' is not loopback: only 127.0.0.1, localhost and [::1] are allowed"));
-  }
-  return out;
-}
-
-namespace {
-
-absl::StatusOr<HttpResponse> Exchange(const HttpUrl& url,
-                                      absl::string_view head_and_body,
-                                      absl::Duration timeout,
-                                      const std::atomic<bool>* cancel) {
-  const absl::Time deadline = absl::Now() + timeout;
-  absl::StatusOr<int> connected = Connect(url, deadline, cancel);
-  if (!connected.ok()) return connected.status();
-  Fd fd(*connected);
-  if (absl::Status s = SendAll(fd.get(), head_and_body, deadline, cancel);
-      !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<std::string> raw = ReadToEof(fd.get(), deadline, cancel);
-  if (!raw.ok()) return raw.status();
-  return ParseResponse(*raw);
-}
-
-std::string RequestHead(absl::string_view method, const HttpUrl& url) {
-  return absl::StrCat(method, " ", url.path, " HTTP/1.1\r\nHost: ",
-                      url.host_header,
-                      "\r\nUser-Agent: swell\r\nAccept: */*\r\n"
-                      "Connection: close\r\n");
-}
-
-}  // namespace
-
-absl::StatusOr<HttpResponse> HttpGet(const HttpUrl& url,
-                                     absl::Duration timeout,
+absl::StatusOr<HttpResponse> HttpGet(const HttpUrl& url, absl::Duration timeout,
                                      const std::atomic<bool>* cancel) {
-  return Exchange(url, absl::StrCat(RequestHead("GET", url), "\r\n"), timeout,
-                  cancel);
+  HttpOptions options;
+  options.timeout = timeout;
+  options.cancel = cancel;
+  return HttpSend(HttpRequest{url, false, "", ""}, options);
 }
 
 absl::StatusOr<HttpResponse> HttpPost(const HttpUrl& url,
@@ -335,29 +304,12 @@ absl::StatusOr<HttpResponse> HttpPost(const HttpUrl& url,
                                       absl::string_view body,
                                       absl::Duration timeout,
                                       const std::atomic<bool>* cancel) {
-  return Exchange(url,
-                  absl::StrCat(RequestHead("POST", url),
-                               "Content-Type: ", content_type,
-                               "\r\nContent-Length: ", body.size(), "\r\n\r\n",
-                               body),
-                  timeout, cancel);
-}
-
-std::string FormEncode(absl::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  HttpOptions options;
+  options.timeout = timeout;
+  options.cancel = cancel;
+  return HttpSend(
+      HttpRequest{url, true, std::string(content_type), std::string(body)},
+      options);
 }
 
 }  // namespace swell::common

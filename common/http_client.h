@@ -1,8 +1,13 @@
 #pragma once
 
-// A small, bounded HTTP/1.1 client: plain http://, one request per
-// connection. The agent reads its own host's endpoints with it (loopback
-// only); the controller asks Prometheus servers for PromQL results.
+// A small, bounded HTTP/1.1 client over libcurl: one request per
+// connection, no redirects followed, no proxies, no content decoding. The
+// agent reads its own host's endpoints with it (loopback only, see
+// HttpUrl::loopback_only); the controller asks Prometheus servers for
+// PromQL results, over https with a CA file and a bearer token if need be.
+//
+// Thread-safe: every call is independent. libcurl is initialised once, on
+// first use.
 
 #include <atomic>
 #include <cstddef>
@@ -11,28 +16,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/http_url.h"
 
 namespace swell::common {
-
-// An http:// URL.
-struct HttpUrl {
-  // The host as written, without brackets: "127.0.0.1", "::1",
-  // "prometheus.internal". "localhost" is taken as 127.0.0.1, never
-  // resolved.
-  std::string host;
-  bool ipv6 = false;  // written as [addr]
-  int port = 80;
-  std::string host_header;  // as written: "127.0.0.1:9100", "localhost"
-  std::string path = "/";   // with the query, if any
-};
-
-// Accepts http://HOST[:PORT][/PATH][?QUERY]. kInvalidArgument saying why
-// for https, user info, a missing host or a bad port.
-absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url);
-
-// As ParseHttpUrl, and the host must be loopback: 127.0.0.1, localhost or
-// [::1]. For readers that must never reach across the network.
-absl::StatusOr<HttpUrl> ParseLoopbackUrl(absl::string_view url);
 
 struct HttpResponse {
   int status = 0;
@@ -41,28 +27,60 @@ struct HttpResponse {
 
 inline constexpr size_t kMaxHttpResponseBytes = 4 << 20;
 
-// One HTTP/1.1 GET with `Connection: close`, read to EOF. `timeout` bounds
-// the whole exchange, connect included (name resolution, for hosts that
-// are not IP literals, is not bounded by it). Any 3-digit status is a
-// response; errors are for what is not one: kUnavailable when the
-// connection fails, kDeadlineExceeded on timeout, kCancelled once `cancel`
-// is true, kResourceExhausted past kMaxHttpResponseBytes, kDataLoss for a
-// malformed or short response (bad status line, Content-Length not met,
-// bad chunks).
-absl::StatusOr<HttpResponse> HttpGet(const HttpUrl& url,
-                                     absl::Duration timeout,
+// How one exchange is bounded and secured.
+struct HttpOptions {
+  // Bounds the whole exchange: name resolution, connect, TLS handshake,
+  // request and response.
+  absl::Duration timeout = absl::Seconds(5);
+  // Bounds name resolution, connect and the TLS handshake; never more than
+  // `timeout`.
+  absl::Duration connect_timeout = absl::InfiniteDuration();
+  // A body longer than this (announced or received) ends the exchange.
+  size_t max_response_bytes = kMaxHttpResponseBytes;
+  // https: a PEM file of the CAs that may sign the server's certificate,
+  // trusted instead of the system's store. Empty: the system's store. The
+  // certificate and the host name are always verified.
+  std::string ca_file;
+  // Sent as `Authorization: Bearer <token>` when not empty. Never logged.
+  std::string bearer_token;
+  // Checked about every 100 ms; once true, the exchange ends.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct HttpRequest {
+  HttpUrl url;
+  bool post = false;         // GET otherwise
+  std::string content_type;  // post
+  std::string body;          // post
+};
+
+// One exchange, with `Connection: close`. Any 3-digit status is a
+// response (a redirect is returned, not followed); errors are for what is
+// not one:
+// - kInvalidArgument: the request cannot be sent (a bad URL, a bearer
+//   token with a line break);
+// - kPermissionDenied: a loopback_only URL's host resolved to an address
+//   that is not loopback; nothing was sent;
+// - kFailedPrecondition: TLS verification failed (the server's certificate
+//   is not signed by `ca_file`'s CAs or does not name the host) or
+//   `ca_file` cannot be read;
+// - kUnavailable: resolution, connect or TLS handshake failed, or the
+//   connection broke;
+// - kDeadlineExceeded: `timeout` or `connect_timeout` passed;
+// - kCancelled: `cancel` became true;
+// - kResourceExhausted: the body is longer than `max_response_bytes`;
+// - kDataLoss: the answer is not a well-formed HTTP response (bad status
+//   line, Content-Length not met, bad chunks).
+absl::StatusOr<HttpResponse> HttpSend(const HttpRequest& request,
+                                      const HttpOptions& options);
+
+// A GET, bounded by `timeout` (connect included).
+absl::StatusOr<HttpResponse> HttpGet(const HttpUrl& url, absl::Duration timeout,
                                      const std::atomic<bool>* cancel = nullptr);
 
-// As HttpGet, but a POST of `body` with the given Content-Type.
-absl::StatusOr<HttpResponse> HttpPost(const HttpUrl& url,
-                                      absl::string_view content_type,
-                                      absl::string_view body,
-                                      absl::Duration timeout,
-                                      const std::atomic<bool>* cancel = nullptr);
-
-// `text` percent-encoded for a query string or a form body
-// (application/x-www-form-urlencoded): unreserved characters are kept,
-// everything else is %XX.
-std::string FormEncode(absl::string_view text);
+// A POST of `body` with the given Content-Type, bounded by `timeout`.
+absl::StatusOr<HttpResponse> HttpPost(
+    const HttpUrl& url, absl::string_view content_type, absl::string_view body,
+    absl::Duration timeout, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace swell::common

@@ -6,12 +6,14 @@ set -euo pipefail
 # prometheus: the server the tests start throwaway instances of. On a host
 # with systemd its package also starts a service on :9090, which Swell does
 # not need (`systemctl disable --now prometheus`).
+# libcurl4-openssl-dev: the HTTP client (PromQL gates over https, the
+# agent's collectors). openssl: the tests' throwaway certificates.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev
-  libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql prometheus python3 procps
+  libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
+  postgresql prometheus python3 procps openssl
 )
 
 missing=()

@@ -34,7 +34,8 @@ class LoopbackListener {
 
   bool ok() const { return port_ > 0; }
   int port() const { return port_; }
-  std::string address() const;  // "127.0.0.1:PORT"
+  std::string address() const;    // "127.0.0.1:PORT"
+  int fd() const { return fd_; }  // for a test that accepts itself
 
  private:
   int fd_ = -1;
