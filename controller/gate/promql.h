@@ -42,6 +42,10 @@ struct PromqlTarget {
   std::string url;
   std::string query;  // expanded
   absl::Duration interval = absl::Seconds(10);
+  // The gate's ca_file and bearer_token_file (see PromqlSpec): paths,
+  // read when the query is asked. The token itself is never held here.
+  std::string ca_file;
+  std::string bearer_token_file;
 
   bool operator==(const PromqlTarget&) const = default;
 };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "controller/plan/absl_view.h"
 #include "controller/plan/gate_check.h"
@@ -26,8 +27,9 @@ constexpr std::string_view kCheckFields[] = {"check"};
 constexpr std::string_view kBaselineFields[] = {
     "metric",       "statistic",   "max_ratio", "min_ratio",
     "mann_whitney", "min_samples", "role_label"};
-constexpr std::string_view kPromqlFields[] = {"prometheus", "query", "op",
-                                              "threshold", "interval"};
+constexpr std::string_view kPromqlFields[] = {
+    "prometheus",       "query", "op", "threshold", "interval", "ca_file",
+    "bearer_token_file"};
 constexpr std::string_view kMannWhitneyFields[] = {"alpha", "direction"};
 constexpr std::string_view kMissingData[] = {"fail", "hold", "pass"};
 constexpr std::string_view kStatistics[] = {"mean", "p50", "p95", "p99"};
@@ -150,13 +152,49 @@ void ReadBaseline(PlanReader& r, const Fields& f, GateSpec* gate) {
   }
 }
 
+// A file the controller reads when it asks an https:// Prometheus: an
+// absolute path, and only beside an https:// URL.
+std::optional<std::string> ReadHttpsFile(PlanReader& r, const Fields& f,
+                                         std::string_view key,
+                                         std::string_view example,
+                                         const std::string& url) {
+  const std::string expected =
+      absl::StrCat("an absolute file path like ", AbslView(example));
+  std::optional<Scalar> s = r.Text(f, key, kOptional, expected);
+  if (!s) return std::nullopt;
+  if (std::optional<std::string> problem = FilePathProblem(s->text)) {
+    r.Error(s->node, s->field,
+            absl::StrCat("expected ", expected, ", got ", Quote(s->text), ": ",
+                         *problem));
+    return std::nullopt;
+  }
+  if (!url.empty() && !absl::StartsWith(url, "https://")) {
+    r.Error(s->node, s->field,
+            absl::StrCat(AbslView(key),
+                         " needs an https:// prometheus URL, got ", Quote(url),
+                         key == "bearer_token_file"
+                             ? ": a token is never sent in the clear"
+                             : ""));
+    return std::nullopt;
+  }
+  return s->text;
+}
+
 void ReadPromql(PlanReader& r, const Fields& f, GateSpec* gate) {
   if (auto s = r.ValidText(f, "prometheus", kRequired,
-                           "an http:// Prometheus server URL like "
-                           "http://127.0.0.1:9090 (https is not supported)",
-                           IsValidPlainHttpUrl)) {
+                           "an http:// or https:// Prometheus server URL like "
+                           "https://prometheus.internal:9090",
+                           IsValidHttpOrHttpsUrl)) {
     gate->promql.url = s->text;
   }
+  gate->promql.ca_file =
+      ReadHttpsFile(r, f, "ca_file", "/etc/swell/prometheus-ca.pem",
+                    gate->promql.url)
+          .value_or("");
+  gate->promql.bearer_token_file =
+      ReadHttpsFile(r, f, "bearer_token_file", "/etc/swell/prometheus.token",
+                    gate->promql.url)
+          .value_or("");
   if (auto s = r.ValidText(
           f, "query", kRequired, "a PromQL query of at most 4096 bytes",
           [](std::string_view q) { return !q.empty() && IsBoundedText(q); })) {
@@ -171,16 +209,15 @@ void ReadPromql(PlanReader& r, const Fields& f, GateSpec* gate) {
                         })) {
     gate->threshold = *t;
   }
-  if (auto d = r.Parsed(f, "interval", kOptional,
-                        "a duration from 1s to 1h, like 10s",
-                        [](std::string_view s) {
-                          std::optional<absl::Duration> d =
-                              ParseFiniteDuration(s);
-                          return d && *d >= absl::Seconds(1) &&
-                                         *d <= absl::Hours(1)
-                                     ? d
-                                     : std::nullopt;
-                        })) {
+  if (auto d = r.Parsed(
+          f, "interval", kOptional, "a duration from 1s to 1h, like 10s",
+          [](std::string_view s) {
+            std::optional<absl::Duration> parsed = ParseFiniteDuration(s);
+            return parsed && *parsed >= absl::Seconds(1) &&
+                           *parsed <= absl::Hours(1)
+                       ? parsed
+                       : std::nullopt;
+          })) {
     gate->promql.interval = *d;
   }
 }

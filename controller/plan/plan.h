@@ -54,9 +54,16 @@ struct BaselineSpec {
 // `{{hosts}}` in the query stands for a regex matching the rollout's
 // admitted hosts, and `{{rollout}}` for its id (see ExpandPromqlQuery).
 struct PromqlSpec {
-  std::string url;  // the Prometheus server, http://host:port[/prefix]
+  // The Prometheus server, http[s]://host[:port][/prefix].
+  std::string url;
   std::string query;
   absl::Duration interval = absl::Seconds(10);
+  // https only, both read by the controller at query time. `ca_file`: the
+  // PEM CAs that may sign the server's certificate, instead of the
+  // system's; empty: the system's. `bearer_token_file`: a file holding the
+  // token sent as `Authorization: Bearer`; empty: none. Absolute paths.
+  std::string ca_file;
+  std::string bearer_token_file;
 };
 
 // A gate. Threshold gates are written as `check: "min(app_healthy) >= 1"`,

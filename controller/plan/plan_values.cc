@@ -6,7 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/http_client.h"
+#include "common/http_url.h"
 #include "controller/plan/absl_view.h"
 
 namespace swell::controller::plan_internal {
@@ -73,12 +73,13 @@ bool IsValidMetricName(std::string_view s) {
   return true;
 }
 
-bool IsValidPlainHttpUrl(std::string_view s) {
+bool IsValidHttpOrHttpsUrl(std::string_view s) {
   if (s.size() > kMaxUrlLength) return false;
   for (char c : s) {
     if (!absl::ascii_isgraph(c)) return false;
   }
-  return common::ParseHttpUrl(absl::string_view(s.data(), s.size())).ok();
+  return common::ParseHttpOrHttpsUrl(absl::string_view(s.data(), s.size()))
+      .ok();
 }
 
 std::optional<std::string> FilePathProblem(std::string_view s) {

@@ -27,9 +27,9 @@ bool IsValidName(std::string_view s);
 bool IsValidLabelKey(std::string_view s);
 // Health metric names: [a-zA-Z_:][a-zA-Z0-9_:]*, at most 200 bytes.
 bool IsValidMetricName(std::string_view s);
-// http:// and a host (see common::ParseHttpUrl), at most 4096 bytes, no
-// spaces or control characters. https is not supported by the client.
-bool IsValidPlainHttpUrl(std::string_view s);
+// http:// or https:// and a host (see common::ParseHttpOrHttpsUrl), at
+// most 4096 bytes, no spaces or control characters.
+bool IsValidHttpOrHttpsUrl(std::string_view s);
 inline constexpr size_t kMaxFilePathLength = 4096;
 // Why `s` is not a file path a plan may name, as a clause like "it contains
 // a newline (byte 5)"; nullopt when it is one. A file path is absolute,

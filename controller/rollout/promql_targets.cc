@@ -10,9 +10,9 @@ std::vector<PromqlTarget> PromqlTargetsFor(const Fleet& fleet) {
     if (rec.rollout.state != RolloutState::kRunning) continue;
     for (const GateSpec& g : rec.plan.gates) {
       if (g.kind != GateKind::kPromql) continue;
-      out.push_back(PromqlTarget{PromqlKey(id, g.name), g.promql.url,
-                                 PromqlQueryFor(g, id, rec.hosts),
-                                 g.promql.interval});
+      out.push_back(PromqlTarget{
+          PromqlKey(id, g.name), g.promql.url, PromqlQueryFor(g, id, rec.hosts),
+          g.promql.interval, g.promql.ca_file, g.promql.bearer_token_file});
     }
   }
   return out;

@@ -1,9 +1,13 @@
 #include "controller/service/promql_poller.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -15,6 +19,34 @@ namespace {
 
 // The longest the poller sleeps before looking at its targets again.
 constexpr absl::Duration kIdleWake = absl::Seconds(1);
+// Name resolution, connect and TLS handshake, within kPromqlTimeout.
+constexpr absl::Duration kConnectTimeout = absl::Seconds(3);
+constexpr size_t kMaxTokenBytes = 16 << 10;
+
+// The token in `path`, without surrounding whitespace (a trailing newline).
+// Read at every query, so that a rotated token takes effect at once. The
+// errors name the field and the path, never the content.
+absl::StatusOr<std::string> ReadBearerToken(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "bearer_token_file ", path, ": cannot be read: ", strerror(errno)));
+  }
+  std::string token(kMaxTokenBytes + 1, '\0');
+  in.read(token.data(), static_cast<std::streamsize>(token.size()));
+  token.resize(static_cast<size_t>(in.gcount()));
+  if (token.size() > kMaxTokenBytes) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("bearer_token_file ", path, ": larger than ",
+                     kMaxTokenBytes, " bytes"));
+  }
+  absl::string_view trimmed = absl::StripAsciiWhitespace(token);
+  if (trimmed.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("bearer_token_file ", path, ": is empty"));
+  }
+  return std::string(trimmed);
+}
 
 }  // namespace
 
@@ -27,16 +59,38 @@ PromqlReading AskPrometheus(const PromqlTarget& target,
   absl::string_view base = target.url;
   absl::ConsumeSuffix(&base, "/");
   absl::StatusOr<common::HttpUrl> url =
-      common::ParseHttpUrl(absl::StrCat(base, "/api/v1/query"));
+      common::ParseHttpOrHttpsUrl(absl::StrCat(base, "/api/v1/query"));
   if (!url.ok()) {
     reading.at = clock.Now();
     reading.error = std::string(url.status().message());
     return reading;
   }
-  absl::StatusOr<common::HttpResponse> response = common::HttpPost(
-      *url, "application/x-www-form-urlencoded",
-      absl::StrCat("query=", common::FormEncode(target.query)),
-      kPromqlTimeout, cancel);
+  common::HttpOptions options;
+  options.timeout = kPromqlTimeout;
+  options.connect_timeout = kConnectTimeout;
+  options.ca_file = target.ca_file;
+  options.cancel = cancel;
+  if (!target.bearer_token_file.empty()) {
+    if (!url->https) {  // the plan parser refuses this too
+      reading.at = clock.Now();
+      reading.error =
+          absl::StrCat("bearer_token_file ", target.bearer_token_file,
+                       ": not sent to an http:// server");
+      return reading;
+    }
+    absl::StatusOr<std::string> token =
+        ReadBearerToken(target.bearer_token_file);
+    if (!token.ok()) {
+      reading.at = clock.Now();
+      reading.error = std::string(token.status().message());
+      return reading;
+    }
+    options.bearer_token = *std::move(token);
+  }
+  absl::StatusOr<common::HttpResponse> response = common::HttpSend(
+      {*std::move(url), true, "application/x-www-form-urlencoded",
+       absl::StrCat("query=", common::FormEncode(target.query))},
+      options);
   reading.at = clock.Now();
   if (!response.ok()) {
     reading.error = absl::StrCat("no answer: ", response.status().message());
@@ -46,8 +100,7 @@ PromqlReading AskPrometheus(const PromqlTarget& target,
   return reading;
 }
 
-PromqlPoller::PromqlPoller(PromqlReadings* readings,
-                           const common::Clock* clock)
+PromqlPoller::PromqlPoller(PromqlReadings* readings, const common::Clock* clock)
     : readings_(readings), clock_(clock) {}
 
 PromqlPoller::~PromqlPoller() { Stop(); }

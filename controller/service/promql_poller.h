@@ -56,12 +56,16 @@ class PromqlPoller {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Scheduled> targets_;  // by key; guarded by mu_
-  bool stop_ = false;                          // guarded by mu_
+  bool stop_ = false;                         // guarded by mu_
   std::thread thread_;
 };
 
 // Asks `target.url`'s /api/v1/query for `target.query` (a form POST) and
 // returns the reading, stamped with `clock`'s time when the answer came.
+// Over https, the server's certificate is verified against
+// `target.ca_file` (else the system's CAs) and its name against the URL's
+// host; `target.bearer_token_file` is read at every call (a rotated token
+// counts at once) and its content never appears in the reading or a log.
 PromqlReading AskPrometheus(const PromqlTarget& target,
                             const common::Clock& clock,
                             const std::atomic<bool>* cancel = nullptr);

@@ -27,14 +27,19 @@ std::string Vector(const std::string& value) {
 }
 
 PromqlTarget Target(const std::string& url, const std::string& query) {
-  return PromqlTarget{"r-1/errors", url, query, absl::Hours(1)};
+  PromqlTarget t;
+  t.key = "r-1/errors";
+  t.url = url;
+  t.query = query;
+  t.interval = absl::Hours(1);
+  return t;
 }
 
 TEST(AskPrometheusTest, PostsTheQueryAsAFormAndReadsTheVector) {
   CannedHttpServer server({Vector("0.5")});
-  PromqlReading r = AskPrometheus(
-      Target(server.url(""), "sum(errors{host=~\"a|b\"})"),
-      common::RealClock::Get());
+  PromqlReading r =
+      AskPrometheus(Target(server.url(""), "sum(errors{host=~\"a|b\"})"),
+                    common::RealClock::Get());
   EXPECT_EQ(r.error, "");
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_EQ(r.series[0].labels, "{host=\"h1\"}");
@@ -43,16 +48,16 @@ TEST(AskPrometheusTest, PostsTheQueryAsAFormAndReadsTheVector) {
   EXPECT_NE(r.at, absl::InfinitePast());
   ASSERT_EQ(server.requests().size(), 1u);
   const std::string request = server.requests()[0];
-  EXPECT_EQ(request.rfind("POST /api/v1/query HTTP/1.1\r\n", 0), 0u)
-      << request;
-  EXPECT_THAT(request,
-              HasSubstr("\r\n\r\nquery=sum%28errors%7Bhost%3D~%22a%7Cb%22%7D%29"));
+  EXPECT_EQ(request.rfind("POST /api/v1/query HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_THAT(
+      request,
+      HasSubstr("\r\n\r\nquery=sum%28errors%7Bhost%3D~%22a%7Cb%22%7D%29"));
 }
 
 TEST(AskPrometheusTest, KeepsAPathPrefix) {
   CannedHttpServer server({Vector("1")});
-  PromqlReading r =
-      AskPrometheus(Target(server.url("/prom/"), "up"), common::RealClock::Get());
+  PromqlReading r = AskPrometheus(Target(server.url("/prom/"), "up"),
+                                  common::RealClock::Get());
   EXPECT_EQ(r.error, "");
   ASSERT_EQ(server.requests().size(), 1u);
   EXPECT_EQ(server.requests()[0].rfind("POST /prom/api/v1/query ", 0), 0u);
@@ -68,6 +73,28 @@ TEST(AskPrometheusTest, AnUnreachableServerIsAnErrorReading) {
       AskPrometheus(Target("http://127.0.0.1:" + std::to_string(port), "up"),
                     common::RealClock::Get());
   EXPECT_THAT(r.error, HasSubstr("no answer: connect:"));
+  EXPECT_TRUE(r.series.empty());
+  EXPECT_NE(r.at, absl::InfinitePast());
+}
+
+TEST(AskPrometheusTest, NeverSendsABearerTokenOverPlainHttp) {
+  CannedHttpServer server({Vector("1")});
+  PromqlTarget t = Target(server.url(""), "up");
+  t.bearer_token_file = "/etc/swell/prometheus.token";
+  PromqlReading r = AskPrometheus(t, common::RealClock::Get());
+  EXPECT_EQ(r.error,
+            "bearer_token_file /etc/swell/prometheus.token: not sent to an "
+            "http:// server");
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(AskPrometheusTest, AnUnreadableTokenFileIsAnErrorReadingNamingIt) {
+  PromqlTarget t = Target("https://127.0.0.1:1", "up");
+  t.bearer_token_file = "/nonexistent/prometheus.token";
+  PromqlReading r = AskPrometheus(t, common::RealClock::Get());
+  EXPECT_THAT(r.error, HasSubstr("bearer_token_file "
+                                 "/nonexistent/prometheus.token: cannot be "
+                                 "read: No such file"));
   EXPECT_TRUE(r.series.empty());
   EXPECT_NE(r.at, absl::InfinitePast());
 }

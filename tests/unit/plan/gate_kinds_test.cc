@@ -183,9 +183,9 @@ TEST(GateKindsTest, PromqlGatesAreValidated) {
                   "of at most 4096 bytes",
                   "p:10:5: gates[0].threshold: required; expected a number "
                   "like 0.05",
-                  "p:12:17: gates[0].prometheus: expected an http:// "
-                  "Prometheus server URL like http://127.0.0.1:9090 (https is "
-                  "not supported), got '127.0.0.1:9090'",
+                  "p:12:17: gates[0].prometheus: expected an http:// or "
+                  "https:// Prometheus server URL like "
+                  "https://prometheus.internal:9090, got '127.0.0.1:9090'",
                   "p:13:9: gates[0].op: expected one of <, <=, >, >=, ==, !=, "
                   "got '=<'"));
 }
@@ -203,16 +203,58 @@ TEST(GateKindsTest, PromqlIntervalIsADurationFromOneSecondToAnHour) {
   EXPECT_THAT(ErrorsOf(WithGates(gate + "    interval: 500ms\n")),
               ElementsAre("p:16:15: gates[0].interval: expected a duration "
                           "from 1s to 1h, like 10s, got '500ms'"));
+}
+
+TEST(GateKindsTest, ReadsAnHttpsPromqlGateWithCaAndTokenFiles) {
+  GateSpec g = OnlyGate(
+      "  - name: errors\n"
+      "    kind: promql\n"
+      "    prometheus: https://prometheus.internal:9090/prom\n"
+      "    ca_file: /etc/swell/prometheus-ca.pem\n"
+      "    bearer_token_file: /etc/swell/prometheus.token\n"
+      "    query: up\n"
+      "    op: \">=\"\n"
+      "    threshold: 1\n");
+  EXPECT_EQ(g.promql.url, "https://prometheus.internal:9090/prom");
+  EXPECT_EQ(g.promql.ca_file, "/etc/swell/prometheus-ca.pem");
+  EXPECT_EQ(g.promql.bearer_token_file, "/etc/swell/prometheus.token");
+  GateSpec system_cas = OnlyGate(
+      "  - {name: e, kind: promql, prometheus: 'https://prom', query: up, "
+      "op: '>=', threshold: 1}\n");
+  EXPECT_EQ(system_cas.promql.url, "https://prom");
+  EXPECT_EQ(system_cas.promql.ca_file, "");
+  EXPECT_EQ(system_cas.promql.bearer_token_file, "");
+}
+
+TEST(GateKindsTest, CaAndTokenFilesAreAbsolutePathsBesideAnHttpsUrl) {
+  const std::string head =
+      "  - name: e\n"
+      "    kind: promql\n"
+      "    query: up\n"
+      "    op: \">=\"\n"
+      "    threshold: 1\n";
   EXPECT_THAT(
-      ErrorsOf(WithGates("  - name: e\n"
-                         "    kind: promql\n"
+      ErrorsOf(WithGates(head +
                          "    prometheus: https://prom:9090\n"
-                         "    query: up\n"
-                         "    op: \">=\"\n"
-                         "    threshold: 1\n")),
-      ElementsAre("p:12:17: gates[0].prometheus: expected an http:// "
-                  "Prometheus server URL like http://127.0.0.1:9090 (https is "
-                  "not supported), got 'https://prom:9090'"));
+                         "    ca_file: prometheus-ca.pem\n"
+                         "    bearer_token_file: /etc/swell/../token\n")),
+      ElementsAre(
+          "p:16:14: gates[0].ca_file: expected an absolute file path like "
+          "/etc/swell/prometheus-ca.pem, got 'prometheus-ca.pem': it is not "
+          "absolute (it must start with '/')",
+          "p:17:24: gates[0].bearer_token_file: expected an absolute file "
+          "path like /etc/swell/prometheus.token, got '/etc/swell/../token': "
+          "it has a '..' segment"));
+  EXPECT_THAT(
+      ErrorsOf(WithGates(
+          head + "    prometheus: http://prom:9090\n"
+                 "    ca_file: /etc/swell/prometheus-ca.pem\n"
+                 "    bearer_token_file: /etc/swell/prometheus.token\n")),
+      ElementsAre("p:16:14: gates[0].ca_file: ca_file needs an https:// "
+                  "prometheus URL, got 'http://prom:9090'",
+                  "p:17:24: gates[0].bearer_token_file: bearer_token_file "
+                  "needs an https:// prometheus URL, got 'http://prom:9090': "
+                  "a token is never sent in the clear"));
 }
 
 }  // namespace
