@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "common/clock.h"
 #include "controller/gate/health_window.h"
+#include "controller/service/agent_messages.h"
 #include "controller/service/agent_tracker.h"
 #include "controller/service/session_registry.h"
 #include "grpcpp/server_builder.h"
@@ -64,9 +65,5 @@ inline constexpr int kMaxAgentMessageBytes = 16 << 20;
 // Applies kMaxAgentMessageBytes to a server that serves AgentServiceImpl.
 // The limits are per server, not per service.
 void SetAgentMessageLimits(grpc::ServerBuilder* builder);
-
-// Checks a Hello's bounds: host id shape and length, label count and sizes.
-// kInvalidArgument naming the field otherwise.
-absl::Status ValidateHello(const swell::v1::Hello& hello);
 
 }  // namespace swell::controller
