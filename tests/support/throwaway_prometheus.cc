@@ -61,8 +61,15 @@ ThrowawayPrometheus::~ThrowawayPrometheus() {
   }
 }
 
+void ThrowawayPrometheus::ServeTls(IssuedCertificate certificate,
+                                   std::string ca_file) {
+  tls_ = std::move(certificate);
+  tls_ca_file_ = std::move(ca_file);
+}
+
 std::string ThrowawayPrometheus::url() const {
-  return port_ == 0 ? "" : absl::StrCat("http://127.0.0.1:", port_);
+  if (port_ == 0) return "";
+  return absl::StrCat(tls_ ? "https" : "http", "://127.0.0.1:", port_);
 }
 
 std::string ThrowawayPrometheus::Log() const {
@@ -104,6 +111,7 @@ absl::Status ThrowawayPrometheus::Start(
   dir_ = templ;
 
   absl::Status status = WriteConfig(targets);
+  if (status.ok() && tls_) status = WriteWebConfig();
   for (int attempt = 1; status.ok(); ++attempt) {
     absl::StatusOr<int> port = FreeLoopbackPort();
     if (!port.ok()) {
@@ -155,12 +163,25 @@ absl::Status ThrowawayPrometheus::WriteConfig(
   return absl::OkStatus();
 }
 
+absl::Status ThrowawayPrometheus::WriteWebConfig() const {
+  std::ofstream out(dir_ + "/web.yml");
+  out << "# ThrowawayPrometheus\n"
+      << "tls_server_config:\n"
+      << "  cert_file: " << YamlQuote(tls_->cert_file) << "\n"
+      << "  key_file: " << YamlQuote(tls_->key_file) << "\n";
+  out.close();
+  if (!out) return absl::InternalError("cannot write web.yml");
+  return absl::OkStatus();
+}
+
 absl::Status ThrowawayPrometheus::Spawn(const std::string& binary) {
   std::vector<std::string> args = {
       binary, absl::StrCat("--config.file=", dir_, "/prometheus.yml"),
       absl::StrCat("--storage.tsdb.path=", dir_, "/data"),
       absl::StrCat("--web.listen-address=127.0.0.1:", port_),
       "--log.level=info"};
+  if (tls_)
+    args.push_back(absl::StrCat("--web.config.file=", dir_, "/web.yml"));
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -191,7 +212,7 @@ absl::Status ThrowawayPrometheus::Spawn(const std::string& binary) {
 
 absl::Status ThrowawayPrometheus::AwaitReady() {
   absl::StatusOr<common::HttpUrl> ready =
-      common::ParseHttpUrl(absl::StrCat(url(), "/-/ready"));
+      common::ParseHttpOrHttpsUrl(absl::StrCat(url(), "/-/ready"));
   if (!ready.ok()) return ready.status();
   const absl::Time deadline = absl::Now() + kReadyDeadline;
   std::string last = "no answer yet";
@@ -204,8 +225,11 @@ absl::Status ThrowawayPrometheus::AwaitReady() {
                                       " exited before it was ready (",
                                       DescribeWait(status), ")"));
     }
+    common::HttpOptions options;
+    options.timeout = absl::Seconds(1);
+    options.ca_file = tls_ca_file_;
     absl::StatusOr<common::HttpResponse> response =
-        common::HttpGet(*ready, absl::Seconds(1));
+        common::HttpSend({*ready, false, "", ""}, options);
     if (response.ok() && response->status == 200) return absl::OkStatus();
     last = response.ok()
                ? absl::StrCat("HTTP ", response->status, " ", response->body)
@@ -225,12 +249,15 @@ absl::StatusOr<std::string> ThrowawayPrometheus::Query(
     return absl::FailedPreconditionError("ThrowawayPrometheus is not running");
   }
   absl::StatusOr<common::HttpUrl> endpoint =
-      common::ParseHttpUrl(absl::StrCat(url(), "/api/v1/query"));
+      common::ParseHttpOrHttpsUrl(absl::StrCat(url(), "/api/v1/query"));
   if (!endpoint.ok()) return endpoint.status();
-  absl::StatusOr<common::HttpResponse> response = common::HttpPost(
-      *endpoint, "application/x-www-form-urlencoded",
-      absl::StrCat("query=", common::FormEncode(std::string(promql))),
-      kRequestTimeout);
+  common::HttpOptions options;
+  options.timeout = kRequestTimeout;
+  options.ca_file = tls_ca_file_;
+  absl::StatusOr<common::HttpResponse> response = common::HttpSend(
+      {*endpoint, true, "application/x-www-form-urlencoded",
+       absl::StrCat("query=", common::FormEncode(std::string(promql)))},
+      options);
   if (!response.ok()) return response.status();
   if (response->status == 200) return std::move(response->body);
   const std::string what =

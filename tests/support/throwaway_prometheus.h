@@ -3,12 +3,14 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tests/support/throwaway_pki.h"
 
 namespace swell::test_support {
 
@@ -35,6 +37,11 @@ class ThrowawayPrometheus {
   ThrowawayPrometheus& operator=(const ThrowawayPrometheus&) = delete;
   ~ThrowawayPrometheus();  // Stop()s, reporting a failure on stderr
 
+  // Serve https with `certificate` (Prometheus's --web.config.file,
+  // tls_server_config), and reach it, for readiness and Query, trusting
+  // only `ca_file`. Call before Start.
+  void ServeTls(IssuedCertificate certificate, std::string ca_file);
+
   // Writes prometheus.yml, starts the server and waits until GET /-/ready
   // answers 200. kFailedPrecondition when already started or the binary is
   // missing; kDeadlineExceeded when it is not ready within a minute;
@@ -53,7 +60,8 @@ class ThrowawayPrometheus {
   // directory. Does nothing when not started.
   [[nodiscard]] absl::Status Stop();
 
-  // "http://127.0.0.1:PORT"; empty when not started.
+  // "http://127.0.0.1:PORT", or https:// after ServeTls; empty when not
+  // started.
   std::string url() const;
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
@@ -68,7 +76,11 @@ class ThrowawayPrometheus {
   // `message`, then the last lines of the log.
   absl::Status WithLogTail(absl::StatusCode code, std::string_view message);
 
+  absl::Status WriteWebConfig() const;
+
   std::string dir_;  // holds prometheus.yml, prometheus.log and data/
+  std::optional<IssuedCertificate> tls_;
+  std::string tls_ca_file_;
   int port_ = 0;
   pid_t pid_ = 0;
 };
