@@ -42,6 +42,10 @@ ABSL_FLAG(absl::Duration, tick, absl::Milliseconds(200),
           "how often the reconciler looks at every rollout without an event");
 ABSL_FLAG(absl::Duration, agent_grace, absl::Seconds(30),
           "an admitted host whose agent is silent this long counts as failed");
+ABSL_FLAG(absl::Duration, agent_reconnect, absl::Seconds(5),
+          "the agents' reconnect backoff cap (5s unless changed in their "
+          "config): after a start, an agent's silence counts only from this "
+          "long after, so the controller's own absence never fails a host");
 ABSL_FLAG(absl::Duration, host_stale_after,
           swell::controller::kDefaultHostStaleAfter,
           "a host whose agent has not been connected for this long is stale: "
@@ -49,10 +53,6 @@ ABSL_FLAG(absl::Duration, host_stale_after,
           "until its agent connects again");
 ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(30),
           "how long to keep trying to reach the database at start");
-ABSL_FLAG(absl::Duration, agent_reconnect, absl::Seconds(5),
-          "the agents' reconnect backoff cap (5s unless changed in their "
-          "config): after a start, an agent's silence counts only from this "
-          "long after, so the controller's own absence never fails a host");
 ABSL_FLAG(std::string, policies, "",
           "directory of rollout policies (NAME.yaml) that plans may name with "
           "`policy: NAME`, e.g. ./policies; empty: plans may name none");
@@ -176,6 +176,16 @@ int main(int argc, char** argv) {
         promql.SetTargets(std::move(targets));
       }};
   reconciler_options.agent_reconnect = absl::GetFlag(FLAGS_agent_reconnect);
+  // Reads are answered from the model the reconciler publishes, and from a
+  // database connection of their own for history (verdicts, audit).
+  swell::controller::FleetSnapshots snapshots;
+  reconciler_options.snapshots = &snapshots;
+  auto history_store =
+      ConnectStore(conninfo, absl::GetFlag(FLAGS_database_wait));
+  if (!history_store.ok()) {
+    return Fail(history_store.status(), "cannot connect to the database");
+  }
+  swell::controller::HistoryReader history(history_store->get());
   swell::controller::Reconciler reconciler(store->get(), &tracker, &sessions,
                                            &health, &clock, reconciler_options);
   swell::controller::AgentServiceImpl agent_service(
@@ -185,7 +195,8 @@ int main(int argc, char** argv) {
        [&](const std::string& host) { reconciler.OnGone(host); }},
       &clock);
   swell::controller::RolloutServiceImpl rollout_service(
-      &reconciler, &tracker, &policies, absl::GetFlag(FLAGS_host_stale_after));
+      &reconciler, &tracker, &policies, {&snapshots, &history, &clock},
+      absl::GetFlag(FLAGS_host_stale_after));
 
   promql.Start();
   if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");

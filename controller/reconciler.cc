@@ -82,6 +82,7 @@ absl::Status Reconciler::Start() {
   fleet_ = *std::move(fleet);
   loaded_ = true;
   loaded_at_ = clock_->Now();
+  Publish();
   int active = 0;
   for (const auto& [id, rec] : fleet_.rollouts) active += IsActive(rec.rollout);
   spdlog::info("loaded {} hosts, {} rollouts ({} active){}",
@@ -168,6 +169,12 @@ void Reconciler::Run() {
   }
 }
 
+void Reconciler::Publish() {
+  if (options_.snapshots == nullptr) return;
+  options_.snapshots->Publish(std::make_shared<const Fleet>(fleet_),
+                              clock_->Now());
+}
+
 bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   if (loaded_) return true;
   auto state = store_->Load();
@@ -188,6 +195,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   fleet_ = *std::move(fleet);
   loaded_ = true;
   loaded_at_ = clock_->Now();
+  Publish();
   spdlog::info("reloaded the model from the database");
   for (const auto& [id, host] : fleet_.hosts) {
     sessions_->Push(id, DesiredStateFor(fleet_, id));
@@ -279,6 +287,7 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     committed = store_->Commit(m);
     if (committed.ok()) {
       stats_.commits++;
+      Publish();  // before any answer: a caller then reads its own change
     } else {
       stats_.commit_failures++;
       spdlog::error("commit failed, reloading from the database: {}",

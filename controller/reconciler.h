@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "controller/fleet_snapshots.h"
 #include "controller/gate/health_window.h"
 #include "controller/gate/promql.h"
 #include "controller/plan/policy.h"
@@ -41,6 +42,10 @@ class Reconciler {
     std::function<void(std::vector<PromqlTarget>)> promql_targets;
     // Agents' reconnect backoff cap (StepContext::agent_reconnect).
     absl::Duration agent_reconnect = absl::Seconds(5);
+    // Where the model is published after each load and each commit that
+    // changed it, for reads off this thread; null: not published. Must
+    // outlive the reconciler.
+    FleetSnapshots* snapshots = nullptr;
   };
 
   // What an API command sees on the reconciler thread.
@@ -92,6 +97,8 @@ class Reconciler {
   void Tick(std::vector<swell::v1::Hello> hellos, std::vector<std::string> gone,
             std::vector<Command> commands);
   bool EnsureLoaded(std::vector<Command>& commands);
+  // Publishes a copy of the model for readers (Options::snapshots).
+  void Publish();
 
   Store* store_;
   AgentTracker* agents_;

@@ -108,54 +108,6 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
       });
 }
 
-grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
-    grpc::CallbackServerContext* ctx, const swell::v1::PreviewRequest* req,
-    swell::v1::PreviewResponse* resp) {
-  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file(), *policies_);
-  if (!plan.ok()) {
-    auto* reactor = ctx->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(plan.status()));
-    return reactor;
-  }
-  return Run(
-      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
-      [this, req, resp,
-       plan = *std::move(plan)](Reconciler::CommandContext& c) {
-        const uint32_t seed = EffectiveWaveSeed(plan, req->seed());
-        const PresenceView presence = Presence(c.now);
-        auto waves = PreviewWaves(c.fleet, plan, seed, presence);
-        if (!waves.ok()) return waves.status();
-        *resp = DescribePreview(
-            c.fleet, plan, *waves, seed,
-            SelectTargetsNow(plan, c.fleet.hosts, presence).excluded);
-        return absl::OkStatus();
-      });
-}
-
-grpc::ServerUnaryReactor* RolloutServiceImpl::ListRollouts(
-    grpc::CallbackServerContext* ctx, const swell::v1::ListRolloutsRequest* req,
-    swell::v1::ListRolloutsResponse* resp) {
-  return Run(
-      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
-      [req, resp](Reconciler::CommandContext& c) {
-        for (const auto& [id, rec] : c.fleet.rollouts) {
-          if (req->active_only() && !IsActive(rec.rollout)) continue;
-          *resp->add_rollouts() = Summarize(rec);
-        }
-        return absl::OkStatus();
-      });
-}
-
-grpc::ServerUnaryReactor* RolloutServiceImpl::GetRollout(
-    grpc::CallbackServerContext* ctx, const swell::v1::GetRolloutRequest* req,
-    swell::v1::RolloutStatus* resp) {
-  return Run(
-      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
-      [req, resp](Reconciler::CommandContext& c) {
-        return DescribeInto(c, req->rollout_id(), req->host_id(), resp);
-      });
-}
-
 grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
     grpc::CallbackServerContext* ctx,
     const swell::v1::RolloutActionRequest* req, swell::v1::RolloutStatus* resp,
@@ -247,28 +199,6 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Unfreeze(
       },
       [resp](Reconciler::CommandContext& c) {
         *resp = DescribeFreeze(c.fleet.freeze);
-        return absl::OkStatus();
-      });
-}
-
-grpc::ServerUnaryReactor* RolloutServiceImpl::GetFreeze(
-    grpc::CallbackServerContext* ctx, const swell::v1::GetFreezeRequest* req,
-    swell::v1::FreezeStatus* resp) {
-  return Run(
-      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
-      [resp](Reconciler::CommandContext& c) {
-        *resp = DescribeFreeze(c.fleet.freeze);
-        return absl::OkStatus();
-      });
-}
-
-grpc::ServerUnaryReactor* RolloutServiceImpl::ListHosts(
-    grpc::CallbackServerContext* ctx, const swell::v1::ListHostsRequest* req,
-    swell::v1::ListHostsResponse* resp) {
-  return Run(
-      ctx, [](Reconciler::CommandContext&) { return Mutation{}; },
-      [this, resp](Reconciler::CommandContext& c) {
-        *resp = DescribeHosts(c.fleet, *agents_, c.now, host_stale_after_);
         return absl::OkStatus();
       });
 }

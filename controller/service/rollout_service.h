@@ -1,28 +1,44 @@
 #pragma once
 
+#include "common/clock.h"
+#include "controller/fleet_snapshots.h"
 #include "controller/reconciler.h"
 #include "controller/rollout/commands.h"
 #include "controller/rollout/host_presence.h"
 #include "controller/service/agent_tracker.h"
+#include "controller/service/history_reader.h"
 #include "swell/v1/rollout.grpc.pb.h"
 
 namespace swell::controller {
 
-// RolloutService on the callback API. Every call becomes a command of the
-// reconciler, which decides, commits, and only then answers: a mutating
-// call's answer means its change and its audit row are stored.
+// RolloutService on the callback API. Every mutating call becomes a command
+// of the reconciler, which decides, commits, and only then answers: the
+// answer means its change and its audit row are stored. Read-only calls
+// (rollout_reads.cc) answer on the gRPC thread from the newest published
+// model and the history store; they never wake the reconciler.
 class RolloutServiceImpl final
     : public swell::v1::RolloutService::CallbackService {
  public:
+  // Where reads come from: the model the reconciler publishes, verdicts
+  // and audit from a store of their own, and the clock.
+  struct Reads {
+    const FleetSnapshots* snapshots = nullptr;
+    HistoryReader* history = nullptr;
+    const common::Clock* clock = nullptr;
+  };
+
   // `policies` are those plans may name; all must outlive the service.
   // A host whose agent has been away longer than `host_stale_after` is
   // stale: new rollouts do not target it (host_presence.h).
   RolloutServiceImpl(Reconciler* reconciler, const AgentTracker* agents,
-                     const PolicySet* policies,
+                     const PolicySet* policies, Reads reads,
                      absl::Duration host_stale_after = kDefaultHostStaleAfter)
       : reconciler_(reconciler),
         agents_(agents),
         policies_(policies),
+        snapshots_(reads.snapshots),
+        history_(reads.history),
+        clock_(reads.clock),
         host_stale_after_(host_stale_after) {}
 
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx,
@@ -64,6 +80,14 @@ class RolloutServiceImpl final
                                        swell::v1::HostStatus* resp) override;
 
  private:
+  // The newest published model; kUnavailable before the first load.
+  absl::StatusOr<std::shared_ptr<const Fleet>> Snapshot() const;
+  // Rollout `id` of `fleet` with its verdicts and recent audit events
+  // (and `host`'s detail, unless empty); kNotFound for an unknown id.
+  absl::Status DescribeFromSnapshot(const Fleet& fleet, const std::string& id,
+                                    const std::string& host,
+                                    swell::v1::RolloutStatus* out) const;
+
   // How targeting sees the fleet at `now`.
   PresenceView Presence(absl::Time now) const {
     return PresenceView{now, agents_, host_stale_after_};
@@ -88,6 +112,9 @@ class RolloutServiceImpl final
   Reconciler* reconciler_;
   const AgentTracker* agents_;
   const PolicySet* policies_;
+  const FleetSnapshots* snapshots_;
+  HistoryReader* history_;
+  const common::Clock* clock_;
   absl::Duration host_stale_after_;
 };
 

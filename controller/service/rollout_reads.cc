@@ -1,0 +1,106 @@
+// The read-only calls of RolloutService. They answer on the gRPC thread from
+// the newest published snapshot of the model (and the database for
+// history), so that they never wake a tick nor run on the decision thread:
+// operators running `watch` cannot slow any decision.
+
+#include "absl/strings/str_cat.h"
+#include "controller/rollout/wave_scheduler.h"
+#include "controller/service/rollout_service.h"
+#include "controller/service/status_view.h"
+
+namespace swell::controller {
+namespace {
+
+constexpr int kRecentAuditEvents = 20;
+
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx,
+                                 const absl::Status& s) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(s));
+  return reactor;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Fleet>> RolloutServiceImpl::Snapshot()
+    const {
+  std::shared_ptr<const Fleet> fleet = snapshots_->Latest().fleet;
+  if (fleet == nullptr) {
+    return absl::UnavailableError(
+        "the controller has not loaded its model from the database yet");
+  }
+  return fleet;
+}
+
+absl::Status RolloutServiceImpl::DescribeFromSnapshot(
+    const Fleet& fleet, const std::string& id, const std::string& host,
+    swell::v1::RolloutStatus* out) const {
+  auto it = fleet.rollouts.find(id);
+  if (it == fleet.rollouts.end()) {
+    return absl::NotFoundError(absl::StrCat("no rollout ", id));
+  }
+  auto verdicts = history_->Verdicts(id);
+  if (!verdicts.ok()) return verdicts.status();
+  auto audit = history_->Audit(id, kRecentAuditEvents);
+  if (!audit.ok()) return audit.status();
+  *out = DescribeRollout(it->second, *verdicts, *audit, host);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
+    grpc::CallbackServerContext* ctx, const swell::v1::PreviewRequest* req,
+    swell::v1::PreviewResponse* resp) {
+  auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file(), *policies_);
+  if (!plan.ok()) return Answer(ctx, plan.status());
+  auto fleet = Snapshot();
+  if (!fleet.ok()) return Answer(ctx, fleet.status());
+  const uint32_t seed = EffectiveWaveSeed(*plan, req->seed());
+  const PresenceView presence = Presence(clock_->Now());
+  auto waves = PreviewWaves(**fleet, *plan, seed, presence);
+  if (!waves.ok()) return Answer(ctx, waves.status());
+  *resp = DescribePreview(
+      **fleet, *plan, *waves, seed,
+      SelectTargetsNow(*plan, (*fleet)->hosts, presence).excluded);
+  return Answer(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::ListRollouts(
+    grpc::CallbackServerContext* ctx, const swell::v1::ListRolloutsRequest* req,
+    swell::v1::ListRolloutsResponse* resp) {
+  auto fleet = Snapshot();
+  if (!fleet.ok()) return Answer(ctx, fleet.status());
+  for (const auto& [id, rec] : (*fleet)->rollouts) {
+    if (req->active_only() && !IsActive(rec.rollout)) continue;
+    *resp->add_rollouts() = Summarize(rec);
+  }
+  return Answer(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::GetRollout(
+    grpc::CallbackServerContext* ctx, const swell::v1::GetRolloutRequest* req,
+    swell::v1::RolloutStatus* resp) {
+  auto fleet = Snapshot();
+  if (!fleet.ok()) return Answer(ctx, fleet.status());
+  return Answer(ctx, DescribeFromSnapshot(**fleet, req->rollout_id(),
+                                          req->host_id(), resp));
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::GetFreeze(
+    grpc::CallbackServerContext* ctx, const swell::v1::GetFreezeRequest* req,
+    swell::v1::FreezeStatus* resp) {
+  auto fleet = Snapshot();
+  if (!fleet.ok()) return Answer(ctx, fleet.status());
+  *resp = DescribeFreeze((*fleet)->freeze);
+  return Answer(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::ListHosts(
+    grpc::CallbackServerContext* ctx, const swell::v1::ListHostsRequest* req,
+    swell::v1::ListHostsResponse* resp) {
+  auto fleet = Snapshot();
+  if (!fleet.ok()) return Answer(ctx, fleet.status());
+  *resp = DescribeHosts(**fleet, *agents_, clock_->Now(), host_stale_after_);
+  return Answer(ctx, absl::OkStatus());
+}
+
+}  // namespace swell::controller
