@@ -88,7 +88,7 @@ absl::Status Reconciler::Start() {
   spdlog::info("loaded {} hosts, {} rollouts ({} active){}",
                fleet_.hosts.size(), fleet_.rollouts.size(), active,
                fleet_.freeze.active ? "; the fleet is FROZEN" : "");
-  thread_ = std::thread([this] { Run(); });
+  if (options_.run_thread) thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
 }
 
@@ -136,6 +136,20 @@ void Reconciler::Wake() {
     woken_ = true;
   }
   cv_.notify_one();
+}
+
+void Reconciler::TickNow() {
+  std::vector<swell::v1::Hello> hellos;
+  std::vector<std::string> gone;
+  std::vector<Command> commands;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hellos.swap(hellos_);
+    gone.swap(gone_);
+    commands.swap(commands_);
+    woken_ = false;
+  }
+  Tick(std::move(hellos), std::move(gone), std::move(commands));
 }
 
 void Reconciler::Run() {

@@ -46,6 +46,9 @@ class Reconciler {
     // changed it, for reads off this thread; null: not published. Must
     // outlive the reconciler.
     FleetSnapshots* snapshots = nullptr;
+    // false: Start() starts no thread, and the caller runs every tick with
+    // TickNow() (the seeded simulation drives time and order this way).
+    bool run_thread = true;
   };
 
   // What an API command sees on the reconciler thread.
@@ -81,6 +84,10 @@ class Reconciler {
   // cannot be read.
   [[nodiscard]] absl::Status Start();
   void Stop();
+
+  // Runs one tick on the caller's thread with what the inbox holds. Only
+  // with Options::run_thread = false; never concurrently with itself.
+  void TickNow();
 
   // Thread-safe, never block.
   void Post(Command command);
