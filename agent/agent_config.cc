@@ -141,6 +141,10 @@ absl::StatusOr<AgentConfigFile> ParseRoot(const YAML::Node& root) {
         }
       }
       file.metrics_listen = *s;
+    } else if (key == "guardrails") {
+      absl::StatusOr<GuardrailsSettings> g = ParseGuardrailsYaml(v);
+      if (!g.ok()) return g.status();
+      file.guardrails = *std::move(g);
     } else if (key == "check_interval") {
       absl::StatusOr<absl::Duration> d = YamlDuration(v, key);
       if (!d.ok()) return d.status();
@@ -284,6 +288,11 @@ absl::StatusOr<AgentConfig> MergeAgentConfig(
   } else {
     config.metrics_listen = file.metrics_listen.value_or("");
   }
+
+  absl::StatusOr<Guardrails> guardrails =
+      MergeGuardrails(file.guardrails, flags.guardrails);
+  if (!guardrails.ok()) return guardrails.status();
+  config.guardrails = *std::move(guardrails);
 
   absl::Duration interval = flags.check_interval.value_or(
       file.check_interval.value_or(absl::Seconds(5)));

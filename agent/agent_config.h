@@ -11,6 +11,8 @@
 #include "agent/collector_config.h"
 #include "agent/collectors/collector_spec.h"
 #include "agent/collectors/command_check.h"
+#include "agent/guardrails.h"
+#include "agent/guardrails_config.h"
 
 namespace swell::agent {
 
@@ -46,13 +48,16 @@ struct AgentConfig {
   absl::Duration command_timeout = absl::Seconds(60);
   // host:port where /metrics is served for Prometheus; empty: not served.
   std::string metrics_listen;
+  // What this host lets the controller read and change.
+  Guardrails guardrails;
 };
 
 // What a --config YAML file may set. Unset fields are left to flags and
 // defaults. Keys: host_id, controllers (list or comma-separated string),
 // labels (map), root, state_dir, check_interval, checks (list of {name,
 // command, interval, timeout, parse: exit|number}), collectors (list, see
-// ParseCollectorYaml; docs/agent.md), metrics_listen (host:port).
+// ParseCollectorYaml; docs/agent.md), metrics_listen (host:port),
+// guardrails (map, see ParseGuardrailsYaml).
 struct AgentConfigFile {
   std::optional<std::string> host_id;
   std::vector<std::string> controllers;
@@ -68,6 +73,7 @@ struct AgentConfigFile {
   std::vector<Check> checks;
   std::vector<CollectorEntry> collectors;     // names unique
   std::optional<std::string> metrics_listen;  // valid host:port, or ""
+  GuardrailsSettings guardrails;              // entries valid
 };
 
 // The values given on the command line; empty/nullopt means "not given".
@@ -80,6 +86,7 @@ struct AgentFlagValues {
   std::vector<std::string> checks;  // "NAME=COMMAND"
   std::optional<absl::Duration> check_interval;
   std::optional<std::string> metrics_listen;  // "" turns the file's off
+  GuardrailsSettings guardrails;              // --guardrail-*
 };
 
 // Parses a config file's text. kInvalidArgument naming the key, with line
@@ -95,7 +102,8 @@ absl::Status ValidateListenAddress(absl::string_view address);
 // Combines file and flags into a complete config: a flag given on the
 // command line overrides the file; labels and checks merge by key/name with
 // the flag winning; controllers given as flags replace the file's list.
-// host_id defaults to `default_host_id`.
+// host_id defaults to `default_host_id`. Each guardrails key given as a
+// flag replaces the file's (see MergeGuardrails).
 //
 // The state dir rule: it always lives below root, like every managed path.
 // `--root /srv/h1 --state-dir /var/lib/swell-agent` gives

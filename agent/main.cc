@@ -14,9 +14,11 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "agent/agent.h"
 #include "agent/agent_config.h"
@@ -44,8 +46,9 @@ ABSL_FLAG(std::string, config, "",
           "YAML file with host_id, controllers, labels, root, state_dir, "
           "check_interval, checks ({name, command, interval, timeout, "
           "parse: exit|number}), collectors (kind: prometheus, http or "
-          "systemd; see docs/agent.md) and metrics_listen. Flags given on "
-          "the command line override it.");
+          "systemd; see docs/agent.md), metrics_listen and guardrails (what "
+          "this host accepts). Flags given on the command line override "
+          "it.");
 ABSL_FLAG(std::string, check, "",
           "A health check NAME=COMMAND (repeatable). The command runs without "
           "a shell, with SWELL_ROOT and SWELL_HOST_ID set, and its sample is "
@@ -59,6 +62,25 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "desired generation and whether the controller is connected. "
           "Unauthenticated plain HTTP; empty (the default) serves nothing. "
           "Given empty, it turns off the config file's.");
+ABSL_FLAG(std::string, guardrail_kinds, "file,package,docker",
+          "The kinds of variable this host reads and enacts, comma-separated "
+          "(file, package, docker, command). Without command, no command "
+          "variable runs, and file variables may carry only the validate "
+          "and reload commands of --guardrail-file-command. Replaces the "
+          "config file's guardrails.kinds.");
+ABSL_FLAG(std::string, guardrail_file_prefix, "",
+          "A directory (absolute, ending in /) below which file variables "
+          "may lie (repeatable). Default: none, so no file is read or "
+          "written. Given, replaces guardrails.file_prefixes; given empty, "
+          "allows none.");
+ABSL_FLAG(std::string, guardrail_file_command, "",
+          "A validate or reload command that file variables may carry, word "
+          "for word (repeatable). Default: none. Replaces "
+          "guardrails.file_commands.");
+ABSL_FLAG(std::string, guardrail_package, "*",
+          "A pattern (* and ?) that every package a package or docker "
+          "variable names must match (repeatable). Given, replaces "
+          "guardrails.packages; given empty, allows none.");
 ABSL_FLAG(bool, insecure, false,
           "Talk to the controller in plaintext. Required for now: mTLS is not "
           "implemented yet, and without this flag the agent refuses to start.");
@@ -158,6 +180,16 @@ int main(int argc, char** argv) {
   flags.controllers = CollectRepeated(argc, argv, "controller");
   flags.labels = CollectRepeated(argc, argv, "label");
   flags.checks = CollectRepeated(argc, argv, "check");
+  // A repeatable guardrail flag given (even empty) replaces the file's list.
+  for (auto [name, slot] :
+       {std::pair{"guardrail_file_prefix", &flags.guardrails.file_prefixes},
+        std::pair{"guardrail_file_command", &flags.guardrails.file_commands},
+        std::pair{"guardrail_package", &flags.guardrails.packages}}) {
+    std::vector<std::string> values = CollectRepeated(argc, argv, name);
+    if (values.empty()) continue;
+    std::erase(values, "");
+    *slot = std::move(values);
+  }
   absl::ParseCommandLine(argc, argv);
   swell::common::InitLogging("swell-agent", absl::GetFlag(FLAGS_log_level));
 
@@ -171,6 +203,14 @@ int main(int argc, char** argv) {
   if (given("host_id")) flags.host_id = absl::GetFlag(FLAGS_host_id);
   if (given("root")) flags.root = absl::GetFlag(FLAGS_root);
   if (given("state_dir")) flags.state_dir = absl::GetFlag(FLAGS_state_dir);
+  if (given("guardrail_kinds")) {
+    flags.guardrails.kinds.emplace();
+    for (absl::string_view kind :
+         absl::StrSplit(absl::GetFlag(FLAGS_guardrail_kinds), ',',
+                        absl::SkipWhitespace())) {
+      flags.guardrails.kinds->emplace_back(absl::StripAsciiWhitespace(kind));
+    }
+  }
   if (given("metrics_listen")) {
     flags.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   }
@@ -219,6 +259,8 @@ int main(int argc, char** argv) {
       swell::agent::kAgentVersion, config->host_id, config->root,
       config->state_dir, absl::StrJoin(config->controllers, ","),
       config->checks.size(), config->collectors.size());
+  spdlog::info("guardrails: {}",
+               swell::agent::DescribeGuardrails(config->guardrails));
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("{}: stopping", strsignal(sig));

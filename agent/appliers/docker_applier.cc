@@ -91,6 +91,10 @@ std::string AwaitServerVersion(const DockerProbe& probe,
 
 }  // namespace
 
+std::vector<std::string> DockerPackages(const swell::v1::DockerSpec& docker) {
+  return Packages(docker);
+}
+
 DockerApplier::DockerApplier(std::map<std::string, std::string> command_env,
                              std::shared_ptr<DockerHealth> health)
     : command_env_(std::move(command_env)), health_(std::move(health)) {}

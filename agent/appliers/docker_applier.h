@@ -3,12 +3,17 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "agent/appliers/applier.h"
 #include "agent/docker/docker_health.h"
 
 namespace swell::agent {
+
+// The packages a docker variable installs: the engine package (docker-ce
+// when the spec names none), then its companions.
+std::vector<std::string> DockerPackages(const swell::v1::DockerSpec& docker);
 
 // Manages VARIABLE_KIND_DOCKER variables: the value is the engine
 // package's installed version as dpkg reports it

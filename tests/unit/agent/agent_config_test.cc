@@ -180,5 +180,49 @@ TEST(AgentConfigTest, MetricsListenMustBeHostAndPort) {
   EXPECT_THAT(file.status().message(), HasSubstr("line 2"));
 }
 
+TEST(AgentConfigTest, GuardrailsDefaultToNoCommandAndNoFile) {
+  absl::StatusOr<AgentConfig> config = MergeAgentConfig({}, {}, "m");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_THAT(config->guardrails.kinds,
+              ElementsAre(swell::v1::VARIABLE_KIND_FILE,
+                          swell::v1::VARIABLE_KIND_PACKAGE,
+                          swell::v1::VARIABLE_KIND_DOCKER));
+  EXPECT_TRUE(config->guardrails.file_prefixes.empty());
+  EXPECT_TRUE(config->guardrails.file_commands.empty());
+  EXPECT_THAT(config->guardrails.packages, ElementsAre("*"));
+}
+
+TEST(AgentConfigTest, GuardrailsComeFromTheFileAndAFlagReplacesItsKey) {
+  absl::StatusOr<AgentConfigFile> file = ParseAgentConfigYaml(
+      "host_id: a\n"
+      "guardrails:\n"
+      "  kinds: [file, package]\n"
+      "  file_prefixes: [/etc/app/]\n"
+      "  packages: [\"nginx*\"]\n");
+  ASSERT_TRUE(file.ok()) << file.status();
+  AgentFlagValues flags;
+  flags.guardrails.packages = {{"nginx*", "docker-ce*"}};
+  absl::StatusOr<AgentConfig> config = MergeAgentConfig(*file, flags, "m");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_THAT(config->guardrails.kinds,
+              ElementsAre(swell::v1::VARIABLE_KIND_FILE,
+                          swell::v1::VARIABLE_KIND_PACKAGE));
+  EXPECT_THAT(config->guardrails.file_prefixes, ElementsAre("/etc/app/"));
+  EXPECT_THAT(config->guardrails.packages, ElementsAre("nginx*", "docker-ce*"));
+
+  flags.guardrails.kinds = {{"shell"}};
+  EXPECT_THAT(MergeAgentConfig(*file, flags, "m").status().message(),
+              HasSubstr("--guardrail-kinds: unknown kind 'shell'"));
+}
+
+TEST(AgentConfigTest, GuardrailsErrorsNameTheKeyAndLine) {
+  absl::StatusOr<AgentConfigFile> file = ParseAgentConfigYaml(
+      "host_id: a\nguardrails:\n  file_prefixes: [/etc/app/, /etc/app]\n");
+  ASSERT_FALSE(file.ok());
+  EXPECT_THAT(file.status().message(),
+              HasSubstr("guardrails.file_prefixes: file prefix '/etc/app'"));
+  EXPECT_THAT(file.status().message(), HasSubstr("line 3, column 30"));
+}
+
 }  // namespace
 }  // namespace swell::agent
