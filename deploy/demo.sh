@@ -84,6 +84,7 @@ for site in a b; do
       agent_metrics=$(free_port)
       scrape_targets+=("127.0.0.1:$agent_metrics")
       "$bin/agent/swell-agent" --insecure --controller "$SWELL_CONTROLLER" \
+        --config "$root/deploy/demo/agent.yaml" \
         --host-id "$id" --label "site=$site" --label "role=$role" \
         --root "$demo/hosts/$id" \
         --check "app_healthy=$root/deploy/demo/app-health.sh" \

@@ -153,6 +153,7 @@ absl::Status Cluster::StartAgentWith(const std::string& id,
     args.push_back("--label");
     args.push_back(absl::StrCat(k, "=", v));
   }
+  args.insert(args.end(), options.guardrails.begin(), options.guardrails.end());
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   auto child = ChildProcess::Start(
       args, absl::StrCat(dir_, "/agent-", id, ".log"), options.env);

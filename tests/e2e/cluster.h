@@ -19,6 +19,11 @@ struct AgentOptions {
   // Added to the agent's environment (e.g. a PATH with stand-ins first).
   std::map<std::string, std::string> env;
   std::vector<std::string> extra_args;  // appended to its command line
+  // What the host accepts, as swell-agent's --guardrail-* flags: files
+  // below the app's config directory and nothing else. A test that needs
+  // more says so.
+  std::vector<std::string> guardrails = {"--guardrail-kinds=file",
+                                         "--guardrail-file-prefix=/etc/app/"};
 };
 
 // A Swell installation on loopback for one test: the real swell-controller

@@ -95,11 +95,17 @@ class DockerE2eTest : public E2eTest {
     return WaitFor([&] { return hosts_.Count(id, prefix) > 0; });
   }
 
-  StandinHosts hosts_{nullptr};
+  StandinHosts hosts_{nullptr, {}};
 
   void SetUp() override {
     E2eTest::SetUp();
-    hosts_ = StandinHosts(cluster_.get());
+    // What these hosts accept: the Docker engine's packages, and the
+    // daemon's config checked by its own validator.
+    hosts_ = StandinHosts(
+        cluster_.get(),
+        {"--guardrail-kinds=file,docker", "--guardrail-package=docker-ce*",
+         "--guardrail-file-prefix=/etc/docker/",
+         "--guardrail-file-command=dockerd --validate --config-file {}"});
   }
 };
 

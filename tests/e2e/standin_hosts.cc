@@ -38,6 +38,7 @@ absl::Status StandinHosts::Restart(
   AgentOptions options;
   options.labels = labels;
   options.env = Env(id);
+  options.guardrails = guardrails_;
   return cluster_->StartAgentWith(id, options);
 }
 

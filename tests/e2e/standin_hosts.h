@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -14,7 +15,10 @@ namespace swell::e2e {
 // host's stand-in state lives below its root.
 class StandinHosts {
  public:
-  explicit StandinHosts(Cluster* cluster) : cluster_(cluster) {}
+  // `guardrails`: what the hosts accept, as swell-agent's --guardrail-*
+  // flags (AgentOptions::guardrails).
+  StandinHosts(Cluster* cluster, std::vector<std::string> guardrails)
+      : cluster_(cluster), guardrails_(std::move(guardrails)) {}
 
   // Writes the host's stand-in state (see tests/standins/standin.py), then
   // starts (or restarts) its agent with the stand-ins on PATH.
@@ -46,6 +50,7 @@ class StandinHosts {
                       std::vector<std::string> argv) const;
 
   Cluster* cluster_;
+  std::vector<std::string> guardrails_;
 };
 
 }  // namespace swell::e2e

@@ -52,6 +52,7 @@ AgentConfig TestConfig(const std::string& root, const std::string& controller) {
   flags.labels = {"role=web"};
   flags.checks = {"up=echo 1"};
   flags.check_interval = absl::Seconds(1);
+  flags.guardrails.file_prefixes = {{"/etc/app/"}};
   absl::StatusOr<AgentConfig> config = MergeAgentConfig({}, flags, "unused");
   EXPECT_TRUE(config.ok()) << config.status();
   config->backoff_initial = absl::Milliseconds(20);
@@ -190,6 +191,7 @@ TEST(AgentBinaryTest, AppliesFromAControllerAndStopsCleanlyOnSigterm) {
                                    "--label=role=web",
                                    "--label=site=t1",
                                    "--check=up=echo 1",
+                                   "--guardrail-file-prefix=/etc/app/",
                                    "--log-level=warn"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
