@@ -8,6 +8,7 @@
 #include "agent/appliers/command_applier.h"
 #include "agent/appliers/docker_applier.h"
 #include "agent/appliers/file_applier.h"
+#include "agent/appliers/guarded_applier.h"
 #include "agent/appliers/package_applier.h"
 #include "agent/atomic_file.h"
 #include "agent/collectors/collector_spec.h"
@@ -76,6 +77,12 @@ absl::Status Agent::Start() {
       std::make_shared<DockerApplier>(env, docker_health);
   appliers[swell::v1::VARIABLE_KIND_COMMAND] =
       std::make_shared<CommandApplier>(env);
+  // Every applier sits behind the host's guardrails: nothing outside them
+  // is read or enacted.
+  for (auto& [kind, applier] : appliers) {
+    applier = std::make_shared<GuardedApplier>(std::move(applier),
+                                               config_.guardrails);
+  }
 
   ControllerLink::Options link_options;
   link_options.addresses = config_.controllers;
