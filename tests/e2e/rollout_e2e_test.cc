@@ -170,5 +170,64 @@ TEST_F(RolloutE2eTest, AgentKilledAndRestartedConvergesAgain) {
   })) << cluster_->ReadHostFile("h1", kConf);
 }
 
+// One host refuses the change (its validate fails), the failed-hosts gate
+// rolls every host back. `status` must still count that host as failed and
+// list it with why, not say "0 failed" because it is back at its old value.
+TEST_F(RolloutE2eTest, HostThatFailedCountsAsFailedAfterTheRollback) {
+  // Refuses the new value on h1 only (its path holds the host's root).
+  const std::string validate =
+      "sh -c 'case $0 in */hosts/h1/*) if grep -q workers.=.9 $0; then echo "
+      "workers = 9 refused on h1; exit 1; fi;; esac' {}";
+  for (int i = 0; i < 3; ++i) {
+    AgentOptions options;
+    options.labels = {{"site", i % 2 ? "b" : "a"}, {"role", "web"}};
+    options.guardrails.push_back("--guardrail-file-command=" + validate);
+    ASSERT_TRUE(cluster_->StartAgentWith(absl::StrCat("h", i), options).ok());
+  }
+  ASSERT_TRUE(cluster_->AwaitConnected(3)) << "agents did not connect";
+  const std::string plan = absl::StrCat(
+      "name: one-host-refuses\n"
+      "change:\n"
+      "  variable: app-config\n"
+      "  kind: file\n"
+      "  path: /etc/app/app.conf\n"
+      "  content: \"# managed by swell\\nworkers = 9\\n\"\n"
+      "  validate: \"",
+      validate,
+      "\"\n"
+      "strategy:\n"
+      "  waves: [100%]\n"
+      "  bake: 1s\n"
+      "  progress_deadline: 60s\n"
+      "gates:\n"
+      "  - name: no-failed-hosts\n"
+      "    check: \"failed_hosts <= 0\"\n");
+  const std::string id = cluster_->Submit(cluster_->WritePlan("refuse", plan));
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(cluster_->AwaitState(id, "rolled_back")) << cluster_->State(id);
+
+  const swell::v1::RolloutStatus status = cluster_->Status(id);
+  EXPECT_EQ(status.summary().hosts_failed(), 1);
+  EXPECT_EQ(status.summary().hosts_rolled_back(), 3);
+  ASSERT_EQ(status.hosts_size(), 1) << "only the host that failed is listed";
+  EXPECT_EQ(status.hosts(0).host_id(), "h1");
+  EXPECT_EQ(status.hosts(0).state(), "rolled_back");
+  EXPECT_NE(status.hosts(0).failure().find("refused on h1"), std::string::npos)
+      << status.hosts(0).failure();
+
+  const CommandOutput text = cluster_->Ctl({"status", id});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("1 failed, then all 3 rolled back"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("failed hosts (1):"), std::string::npos) << text.out;
+  for (int i = 0; i < 3; ++i) {
+    const std::string h = absl::StrCat("h", i);
+    EXPECT_EQ(cluster_->ReadHostFile(h, kConf),
+              absl::StrCat("# ", h, "\nworkers = 4\n"))
+        << h;
+  }
+}
+
 }  // namespace
 }  // namespace swell::e2e
