@@ -3,6 +3,7 @@
 //   ninja -C build core_bench && build/tests/bench/core_bench
 
 #include <benchmark/benchmark.h>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "common/value.h"
@@ -120,6 +121,24 @@ void BM_StepBakingRollout(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(BM_StepBakingRollout)
+    ->Arg(10'000)
+    ->Arg(50'000)
+    ->Unit(benchmark::kMillisecond);
+
+// The copy of the model the reconciler publishes for reads after each
+// commit that changed it (FleetSnapshots): its cost is paid on the decision
+// thread, at most once a tick.
+void BM_PublishSnapshot(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  BakingRollout b(n, MakePlan());
+  if (!b.ok) state.SkipWithError("submit failed");
+  for (auto _ : state) {
+    auto copy = std::make_shared<const Fleet>(b.fleet);
+    benchmark::DoNotOptimize(copy);
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_PublishSnapshot)
     ->Arg(10'000)
     ->Arg(50'000)
     ->Unit(benchmark::kMillisecond);
