@@ -134,11 +134,13 @@ class Step {
         out_->desired.push_back(HostDesired{id, r_.spec, r_.new_value, r_.id});
         SetHost(h, HostState::kApplying, "desired value sent");
       } else if (Silent(id, r_.phase_started)) {
+        gens_->Touch(id);  // its observe-only entry goes away
         SetHost(
             h, HostState::kFailed,
             absl::StrCat("agent never reported the current value of ", Var(),
                          " within ", Dur(ctx_.agent_grace), ReadErrorOf(id)));
       } else if (h.state == HostState::kAdmitting && AdmissionOverdue(h)) {
+        gens_->Touch(id);  // its observe-only entry goes away
         SetHost(h, HostState::kFailed,
                 absl::StrCat("agent did not report the current value of ",
                              Var(), " within the progress deadline (",
