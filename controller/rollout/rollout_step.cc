@@ -128,7 +128,9 @@ class Step {
       }
       std::optional<swell::v1::Value> prev = PreviousValue(id);
       if (prev) {
+#ifndef SWELL_PLANTED_BUG_SKIP_PREVIOUS  // tests/dst: a bug it must catch
         h.previous = *prev;
+#endif
         h.previous_known = true;
         h.generation = gens_->Touch(id);
         out_->desired.push_back(HostDesired{id, r_.spec, r_.new_value, r_.id});
