@@ -8,11 +8,14 @@ set -euo pipefail
 # not need (`systemctl disable --now prometheus`).
 # libcurl4-openssl-dev: the HTTP client (PromQL gates over https, the
 # agent's collectors). openssl: the tests' throwaway certificates.
+# clang-14, libclang-rt-14-dev: libFuzzer and the sanitizers' runtimes, for
+# tests/fuzz/run.sh.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
+  clang-14 libclang-rt-14-dev
   postgresql prometheus python3 procps openssl
 )
 
