@@ -120,9 +120,13 @@ TEST_F(RolloutStepWaitsTest, AdmissionIsBoundedByTheProgressDeadline) {
   Advance(absl::Seconds(15));
   Step();
   EXPECT_EQ(StateOf(host), HostState::kAdmitting);
+  const int64_t generation = fleet_.hosts.at(host).desired_generation;
   Advance(absl::Seconds(6));
   Step();
   EXPECT_EQ(StateOf(host), HostState::kFailed);
+  // Its observe-only entry went away: a new generation says so (found by
+  // the seeded simulation, seed 65).
+  EXPECT_GT(fleet_.hosts.at(host).desired_generation, generation);
   const std::string& message = Rec().hosts.at(host).message;
   EXPECT_NE(message.find("within the progress deadline (20s)"),
             std::string::npos)
