@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -32,6 +33,36 @@ std::string HostPattern(const std::string& host) {
     }
   }
   return out;
+}
+
+// Prometheus's answers nest five levels deep. protobuf's JSON reader takes
+// time quadratic in how deep arrays nest (a 4 MiB answer of '[' would keep
+// the poller busy for days), so a deeper answer is refused before it is
+// parsed.
+constexpr int kMaxJsonDepth = 32;
+
+// Whether the arrays and objects of `json` nest at most `max` deep, the
+// brackets inside strings aside. Linear; reads malformed JSON too.
+bool NestsAtMost(std::string_view json, int max) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
 }
 
 const Value* Field(const Struct& s, const std::string& name) {
@@ -126,6 +157,14 @@ void ReadPromqlResponse(int http_status, const std::string& body,
                         PromqlReading* reading) {
   reading->series.clear();
   reading->error.clear();
+  if (!NestsAtMost(body, kMaxJsonDepth)) {
+    reading->error =
+        absl::StrCat("HTTP ", http_status,
+                     ", not a Prometheus API answer: arrays and objects "
+                     "nested more than ",
+                     kMaxJsonDepth, " deep");
+    return;
+  }
   Value root;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
@@ -134,8 +173,8 @@ void ReadPromqlResponse(int http_status, const std::string& body,
       root.kind_case() == Value::kStructValue;
   if (!parsed) {
     reading->error =
-        absl::StrCat("HTTP ", http_status, ", not a Prometheus API answer: ",
-                     body.substr(0, 200));
+        absl::StrCat("HTTP ", http_status,
+                     ", not a Prometheus API answer: ", body.substr(0, 200));
     return;
   }
   const Struct& top = root.struct_value();
@@ -188,7 +227,8 @@ std::optional<PromqlReading> PromqlReadings::Latest(
 
 void PromqlReadings::Retain(const std::set<std::string>& keys) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(readings_, [&](const auto& kv) { return !keys.contains(kv.first); });
+  std::erase_if(readings_,
+                [&](const auto& kv) { return !keys.contains(kv.first); });
 }
 
 }  // namespace swell::controller

@@ -35,8 +35,8 @@ GateSpec ErrorRate() {
 GateInput Answer(std::vector<PromqlSeries> series, std::string error = "") {
   GateInput in;
   in.promql_query = "q";
-  in.promql = PromqlReading{kUrl, "q", kT0, std::move(error),
-                            std::move(series)};
+  in.promql =
+      PromqlReading{kUrl, "q", kT0, std::move(error), std::move(series)};
   return in;
 }
 
@@ -94,8 +94,7 @@ TEST(ReadPromqlResponseTest, ErrorsSayWhatWasWrong) {
             "HTTP 502, not a Prometheus API answer: <html>Bad Gateway</html>");
 
   ReadPromqlResponse(
-      200,
-      R"({"status":"success","data":{"resultType":"matrix","result":[]}})",
+      200, R"({"status":"success","data":{"resultType":"matrix","result":[]}})",
       &r);
   EXPECT_THAT(r.error, HasSubstr("the result is a matrix; a gate needs an "
                                  "instant vector or a scalar"));
@@ -106,6 +105,36 @@ TEST(ReadPromqlResponseTest, ErrorsSayWhatWasWrong) {
       &r);
   EXPECT_EQ(r.error, "a vector item has no [time, \"value\"] pair");
   EXPECT_TRUE(r.series.empty());
+}
+
+// Found by tests/fuzz (promql_answer): protobuf's JSON reader takes time
+// quadratic in how deep arrays nest, so 4 MiB of '[' kept the poller busy
+// for days. Such an answer is refused unparsed, in linear time.
+TEST(ReadPromqlResponseTest, AnswerNestedDeeperThanPrometheusWritesIsRefused) {
+  const size_t depth = 2 << 20;  // a 4 MiB answer, the HTTP client's limit
+  PromqlReading r;
+  r.series.push_back({"{stale=\"1\"}", 1});
+  ReadPromqlResponse(
+      200,
+      R"({"status":"success","data":{"resultType":"vector","result":)" +
+          std::string(depth, '[') + std::string(depth, ']') + "}}",
+      &r);
+  EXPECT_EQ(r.error,
+            "HTTP 200, not a Prometheus API answer: arrays and objects nested "
+            "more than 32 deep");
+  EXPECT_TRUE(r.series.empty());
+
+  // Brackets inside strings, escaped quotes included, are not nesting.
+  ReadPromqlResponse(
+      200,
+      R"({"status":"success","data":{"resultType":"vector","result":[)"
+      R"({"metric":{"path":"/[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"[[["},)"
+      R"("value":[1700000000.5,"1"]}]}})",
+      &r);
+  ASSERT_EQ(r.error, "");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].labels,
+            "{path=\"/[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"[[[\"}");
 }
 
 TEST(PromqlGateTest, PassesWhenEverySeriesMeetsTheThreshold) {
@@ -183,7 +212,8 @@ TEST(PromqlGateTest, NaNSeriesAreSkippedWhenOthersHaveValues) {
 class PromqlInputTest : public ::testing::Test {
  protected:
   PromqlInputTest() {
-    hosts_["h1"] = fixtures::MakeRolloutHost("r-1", "h1", HostState::kConverged);
+    hosts_["h1"] =
+        fixtures::MakeRolloutHost("r-1", "h1", HostState::kConverged);
     hosts_["h2"] = fixtures::MakeRolloutHost("r-1", "h2", HostState::kApplying);
     hosts_["h3"] = fixtures::MakeRolloutHost("r-1", "h3", HostState::kWaiting);
   }
