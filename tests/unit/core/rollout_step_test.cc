@@ -17,10 +17,11 @@ TEST_F(RolloutStepTest, GoodChangeAdvancesWaveByWaveToSucceeded) {
     Advance(absl::Seconds(1));
     AgentsConverge();
     Step();
-    max_admitted_while_first_bakes =
-        std::max(max_admitted_while_first_bakes, 8 - CountIn(HostState::kWaiting));
+    max_admitted_while_first_bakes = std::max(max_admitted_while_first_bakes,
+                                              8 - CountIn(HostState::kWaiting));
   }
-  EXPECT_EQ(max_admitted_while_first_bakes, 1) << "wave 2 began before wave 1 baked";
+  EXPECT_EQ(max_admitted_while_first_bakes, 1)
+      << "wave 2 began before wave 1 baked";
   RunUntilSettled();
   EXPECT_EQ(Rec().rollout.state, RolloutState::kSucceeded);
   EXPECT_EQ(CountIn(HostState::kConverged), 8);
@@ -29,7 +30,8 @@ TEST_F(RolloutStepTest, GoodChangeAdvancesWaveByWaveToSucceeded) {
   }
 }
 
-TEST_F(RolloutStepTest, FailedGateRollsBackEveryAdmittedHostToItsOwnPreviousValue) {
+TEST_F(RolloutStepTest,
+       FailedGateRollsBackEveryAdmittedHostToItsOwnPreviousValue) {
   Submit();
   Step();
   std::string first;
@@ -40,7 +42,8 @@ TEST_F(RolloutStepTest, FailedGateRollsBackEveryAdmittedHostToItsOwnPreviousValu
   ASSERT_EQ(Rec().rollout.state, RolloutState::kRollingBack);
   EXPECT_NE(Rec().rollout.reason.find("healthy FAILED"), std::string::npos)
       << Rec().rollout.reason;
-  EXPECT_EQ(fleet_.desired.at(first).at(kVar).value.data(), absl::StrCat("old ", first));
+  EXPECT_EQ(fleet_.desired.at(first).at(kVar).value.data(),
+            absl::StrCat("old ", first));
   EXPECT_EQ(CountIn(HostState::kSkipped), 7);  // never touched
   AgentsConverge();
   Step();
@@ -53,8 +56,8 @@ TEST_F(RolloutStepTest, FailedApplyTriggersRollbackThroughTheFailedHostsGate) {
   Step();
   for (const auto& [id, h] : Rec().hosts) {
     if (h.state != HostState::kApplying) continue;
-    agents_.applies[{id, kVar}] =
-        AgentApply{h.generation, false, PresentValue("old"), "validate failed", "bad"};
+    agents_.applies[{id, kVar}] = AgentApply{
+        h.generation, false, PresentValue("old"), "validate failed", "bad"};
   }
   Step();
   EXPECT_EQ(Rec().rollout.state, RolloutState::kRollingBack);
@@ -75,7 +78,8 @@ TEST_F(RolloutStepTest, AdmissionWaitsForTheAgentsReportThenFailsASilentHost) {
   EXPECT_TRUE(fleet_.desired.empty());
 }
 
-TEST_F(RolloutStepTest, ObserveOnlyEntriesAskAgentsForTheirValueBeforeAdmission) {
+TEST_F(RolloutStepTest,
+       ObserveOnlyEntriesAskAgentsForTheirValueBeforeAdmission) {
   Submit();
   auto desired = DesiredStateFor(fleet_, "h3");
   ASSERT_EQ(desired.variables_size(), 1);
@@ -165,18 +169,20 @@ TEST_F(RolloutStepTest, GateNeedingThreeBreachesIgnoresOneBlip) {
   EXPECT_EQ(Rec().rollout.state, RolloutState::kSucceeded);
 }
 
-TEST_F(RolloutStepTest, RightAfterARestartMissingSamplesHoldTheBakeInsteadOfPausing) {
+TEST_F(RolloutStepTest,
+       RightAfterARestartMissingSamplesHoldTheBakeInsteadOfPausing) {
   Submit();
-  Step();                                          // wave 1 admitted
+  Step();  // wave 1 admitted
   AgentsConverge({}, /*with_samples=*/false);
-  Step();                                          // converged: baking
+  Step();  // converged: baking
   ASSERT_EQ(Rec().rollout.phase, WavePhase::kBaking);
   // The controller was down past the end of the bake and just started: its
   // health window is empty and agents have not reported yet.
   Advance(plan_.bake + absl::Seconds(1));
   started_ = now_;
   Step();
-  EXPECT_EQ(Rec().rollout.state, RolloutState::kRunning) << Rec().rollout.reason;
+  EXPECT_EQ(Rec().rollout.state, RolloutState::kRunning)
+      << Rec().rollout.reason;
   Advance(absl::Seconds(1));
   AgentsConverge();  // samples arrive
   RunUntilSettled();
@@ -187,9 +193,11 @@ TEST_F(RolloutStepTest, DryRunGateRecordsItsFailureButDoesNotAct) {
   plan_.gates[0].dry_run = true;
   Submit();
   bool recorded = false;
-  for (int i = 0; i < 100 && Rec().rollout.state == RolloutState::kRunning; ++i) {
+  for (int i = 0; i < 100 && Rec().rollout.state == RolloutState::kRunning;
+       ++i) {
     Mutation m = Step();
-    for (const auto& v : m.verdicts) recorded |= v.dry_run && v.verdict == "fail";
+    for (const auto& v : m.verdicts)
+      recorded |= v.dry_run && v.verdict == "fail";
     Advance(absl::Seconds(1));
     AgentsConverge({"h0", "h1", "h2", "h3", "h4", "h5", "h6", "h7"});
   }
@@ -221,15 +229,17 @@ TEST_F(RolloutStepTest, PromqlGateAnsweringABreachRollsBack) {
   }
   ASSERT_FALSE(first.empty());
   // An answer to another query (the hosts before this wave) is ignored.
-  PromqlReading stale{g.promql.url, "max(errors{host=~\"h9\"})", now_, "",
-                      {{"{}", 0.9}}};
+  PromqlReading stale{
+      g.promql.url, "max(errors{host=~\"h9\"})", now_, "", {{"{}", 0.9}}};
   promql_.Put(PromqlKey("r-1", g.name), stale);
   Advance(absl::Seconds(1));
   Step();
   EXPECT_EQ(Rec().rollout.state, RolloutState::kRunning);
   PromqlReading bad{g.promql.url,
-                    absl::StrCat("max(errors{host=~\"", first, "\"})"), now_,
-                    "", {{"{}", 0.2}}};
+                    absl::StrCat("max(errors{host=~\"", first, "\"})"),
+                    now_,
+                    "",
+                    {{"{}", 0.2}}};
   promql_.Put(PromqlKey("r-1", g.name), bad);
   Advance(absl::Seconds(1));
   Step();
