@@ -17,7 +17,6 @@
 #include "controller/gate/health_window.h"
 #include "controller/service/agent_messages.h"
 #include "controller/service/agent_tracker.h"
-#include "google/protobuf/stubs/logging.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fuzz/agent_message_frames.h"
 #include "tests/fuzz/fuzz_input.h"
@@ -66,7 +65,6 @@ struct Controller {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   swell::fuzz::SilenceLogs();
-  google::protobuf::SetLogHandler(nullptr);  // invalid UTF-8 is logged
   return 0;
 }
 

@@ -42,6 +42,11 @@ void WriteFileOrDie(const std::string& path, std::string_view data) {
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  swell::fuzz::SilenceLogs();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = Dir() + "/desired.pb";
   WriteFileOrDie(path, swell::fuzz::AsText(data, size));

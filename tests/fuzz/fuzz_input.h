@@ -22,8 +22,9 @@ inline absl::string_view AsAbslText(const uint8_t* data, size_t size) {
   return absl::string_view(reinterpret_cast<const char*>(data), size);
 }
 
-// Turns off spdlog, so that inputs the code under test logs about do not
-// flood the fuzzer's output or slow it down. Call from
+// Turns off spdlog and protobuf's own log (which reports every string of
+// invalid UTF-8 it refuses), so that inputs the code under test logs about
+// do not flood the fuzzer's output or slow it down. Call from
 // LLVMFuzzerInitialize.
 void SilenceLogs();
 

@@ -69,6 +69,11 @@ bool SameOutcome(const std::optional<JournalOutcome>& a,
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  swell::fuzz::SilenceLogs();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& path = JournalPath();
   WriteFileOrDie(path, swell::fuzz::AsText(data, size));

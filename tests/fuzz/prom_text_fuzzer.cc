@@ -12,6 +12,11 @@ namespace {
 constexpr size_t kMaxInputBytes = 1 << 20;
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  swell::fuzz::SilenceLogs();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > kMaxInputBytes) return -1;
   absl::StatusOr<std::vector<swell::agent::PromSeries>> series =
