@@ -107,9 +107,10 @@ TEST(ReadPromqlResponseTest, ErrorsSayWhatWasWrong) {
   EXPECT_TRUE(r.series.empty());
 }
 
-// Found by tests/fuzz (promql_answer): protobuf's JSON reader takes time
-// quadratic in how deep arrays nest, so 4 MiB of '[' kept the poller busy
-// for days. Such an answer is refused unparsed, in linear time.
+// Found with the promql_answer fuzz target (tests/fuzz) on a hand-made,
+// deeply nested answer: protobuf's JSON reader takes time quadratic in how
+// deep arrays nest, so 4 MiB of '[' kept the poller busy for days. Such an
+// answer is refused unparsed, in linear time.
 TEST(ReadPromqlResponseTest, AnswerNestedDeeperThanPrometheusWritesIsRefused) {
   const size_t depth = 2 << 20;  // a 4 MiB answer, the HTTP client's limit
   PromqlReading r;
