@@ -18,7 +18,7 @@ struct Environment {
   int width = 100;  // terminal columns
 };
 
-inline constexpr char kDefaultController[] = "127.0.0.1:7070";
+inline constexpr char kDefaultController[] = "127.0.0.1:7072";
 
 // Runs `argv` (without the program name) and returns the exit status
 // (cli/exit_code.h). Results go to `out`, errors and hints to `err`.

@@ -290,7 +290,7 @@ std::string MainUsage() {
   absl::StrAppend(
       &out, "\nGlobal flags (anywhere on the line):\n", FlagBlock(WithHelp()),
       "\nEnvironment:\n"
-      "  SWELL_CONTROLLER   default for --controller; else 127.0.0.1:7070\n"
+      "  SWELL_CONTROLLER   default for --controller; else 127.0.0.1:7072\n"
       "  SWELL_ACTOR        your name in the audit trail (default $USER)\n"
       "  SWELL_TOKEN        bearer token sent to the controller, when set\n",
       "\nExit status:\n"

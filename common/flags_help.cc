@@ -97,4 +97,18 @@ bool PrintHelpIfAsked(int argc, char** argv, std::string_view main_file,
   return true;
 }
 
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> out(argv, argv + argc);
+  for (int i = 1; i < argc; ++i) {
+    std::string& arg = out[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    size_t end = arg.find('=');
+    if (end == std::string::npos) end = arg.size();
+    const size_t start = arg[1] == '-' ? 2 : 1;
+    std::replace(arg.begin() + start, arg.begin() + end, '-', '_');
+  }
+  return out;
+}
+
 }  // namespace swell::common

@@ -5,7 +5,9 @@
 // answer it and exit 0 instead.
 
 #include <ostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace swell::common {
 
@@ -19,5 +21,10 @@ namespace swell::common {
 // absl::ParseCommandLine, which would exit 1 on these flags.
 bool PrintHelpIfAsked(int argc, char** argv, std::string_view main_file,
                       std::ostream& out);
+
+// argv with every flag name's dashes made underscores ("--tls-cert=x"
+// becomes "--tls_cert=x"): Abseil's names use underscores, people type
+// dashes. Values, and everything after "--", are left as they are.
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv);
 
 }  // namespace swell::common

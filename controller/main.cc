@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <prometheus/exposer.h>
@@ -17,6 +18,7 @@
 #include "common/clock.h"
 #include "common/flags_help.h"
 #include "common/logging.h"
+#include "controller/listeners.h"
 #include "controller/reconciler.h"
 #include "controller/rollout/host_presence.h"
 #include "controller/service/agent_service.h"
@@ -27,7 +29,19 @@
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
-          "gRPC address for agents and swellctl");
+          "gRPC address for agents (mutual TLS: each presents its host's "
+          "certificate)");
+ABSL_FLAG(std::string, api_listen, "127.0.0.1:7072",
+          "gRPC address for swellctl and other API clients (TLS with the "
+          "controller's certificate; bearer tokens)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "the controller's certificate chain (PEM), served on both "
+          "listeners; its subjectAltNames must name the addresses clients "
+          "dial. Re-read when it changes on disk");
+ABSL_FLAG(std::string, tls_key, "", "the private key of --tls_cert (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "the CA certificate(s) (PEM) that issue hosts' certificates; an "
+          "agent's host id is its certificate's one DNS subjectAltName");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:7071",
           "HTTP address of /metrics; empty disables it");
 ABSL_FLAG(std::string, database, "",
@@ -35,9 +49,9 @@ ABSL_FLAG(std::string, database, "",
           "\"host=127.0.0.1 port=5432 dbname=swell user=swell\"; "
           "default: $SWELL_DATABASE");
 ABSL_FLAG(bool, insecure, false,
-          "serve plaintext gRPC without authentication; for local demos and "
-          "tests only (mTLS and tokens are not built yet, so this is "
-          "required for now)");
+          "serve plaintext gRPC without authentication, for a local "
+          "experiment only: refused unless --listen and --api_listen are "
+          "loopback addresses");
 ABSL_FLAG(absl::Duration, tick, absl::Milliseconds(200),
           "how often the reconciler looks at every rollout without an event");
 ABSL_FLAG(absl::Duration, agent_grace, absl::Seconds(30),
@@ -97,10 +111,17 @@ int main(int argc, char** argv) {
       "the Swell rollout controller.\n\n"
       "Keeps every host's desired state in PostgreSQL, admits hosts wave by\n"
       "wave, gates each wave on agents' health samples, and rolls back by\n"
-      "itself. Agents and swellctl connect to --listen.\n\n"
+      "itself. Agents connect to --listen with mutual TLS; swellctl connects\n"
+      "to --api_listen over TLS with a bearer token. See docs/security.md.\n\n"
       "Example:\n"
-      "  swell-controller --insecure --listen 127.0.0.1:7070 \\\n"
-      "      --database \"host=127.0.0.1 port=5432 dbname=swell user=swell\"");
+      "  swell-controller --listen 10.0.0.5:7070 --api_listen 10.0.0.5:7072 "
+      "\\\n"
+      "      --tls_cert /etc/swell/controller.pem \\\n"
+      "      --tls_key /etc/swell/controller.key \\\n"
+      "      --tls_client_ca /etc/swell/hosts-ca.pem \\\n"
+      "      --database \"host=127.0.0.1 port=5432 dbname=swell "
+      "user=swell\"\n\n"
+      "Flag names take dashes or underscores (--tls-cert or --tls_cert).");
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) {
     return absl::StrContains(file, "controller/main.cc");
@@ -113,19 +134,30 @@ int main(int argc, char** argv) {
                                       std::cout)) {
     return 0;
   }
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> args = swell::common::NormalizeFlagNames(argc, argv);
+  std::vector<char*> arg_pointers;
+  for (std::string& a : args) arg_pointers.push_back(a.data());
+  absl::ParseCommandLine(static_cast<int>(arg_pointers.size()),
+                         arg_pointers.data());
   swell::common::InitLogging("controller", absl::GetFlag(FLAGS_log_level));
 
-  if (!absl::GetFlag(FLAGS_insecure)) {
-    spdlog::critical(
-        "mTLS and tokens are not built yet; start with --insecure for a "
-        "local demo or test");
+  swell::controller::ListenerConfig listeners;
+  listeners.agent_listen = absl::GetFlag(FLAGS_listen);
+  listeners.api_listen = absl::GetFlag(FLAGS_api_listen);
+  listeners.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                   absl::GetFlag(FLAGS_tls_client_ca)};
+  listeners.insecure = absl::GetFlag(FLAGS_insecure);
+  if (auto s = swell::controller::CheckListenerConfig(listeners); !s.ok()) {
+    spdlog::critical("{}", std::string(s.message()));
     return 2;
   }
-  spdlog::warn(
-      "INSECURE: plaintext gRPC, no authentication. Anyone who can reach {} "
-      "can change every host. Use only for local demos and tests.",
-      absl::GetFlag(FLAGS_listen));
+  if (listeners.insecure) {
+    spdlog::warn(
+        "INSECURE: plaintext gRPC, no authentication. Any local process can "
+        "say it is any host on {} and change every host through {}. Use only "
+        "for a local experiment.",
+        listeners.agent_listen, listeners.api_listen);
+  }
 
   if (absl::GetFlag(FLAGS_host_stale_after) <= absl::ZeroDuration()) {
     spdlog::critical("--host_stale_after: expected a positive duration");
@@ -201,27 +233,14 @@ int main(int argc, char** argv) {
   promql.Start();
   if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");
 
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen),
-                           grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&agent_service);
-  builder.RegisterService(&rollout_service);
-  // One server for agents and swellctl (DESIGN wants two listeners), so the
-  // agents' message limit (16 MiB) is also the API's; plans are 1 MiB.
-  swell::controller::SetAgentMessageLimits(&builder);
-  // Bounded memory per agent stream: a small flow-control window.
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(
-      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) {
-    spdlog::critical("cannot listen on {}", absl::GetFlag(FLAGS_listen));
-    return 1;
-  }
-  spdlog::info("listening on {}", absl::GetFlag(FLAGS_listen));
+  auto agent_server =
+      swell::controller::StartAgentServer(listeners, &agent_service);
+  if (!agent_server.ok()) return Fail(agent_server.status(), "agent listener");
+  auto api_server =
+      swell::controller::StartApiServer(listeners, &rollout_service);
+  if (!api_server.ok()) return Fail(api_server.status(), "API listener");
+  spdlog::info("agents on {}, API on {}{}", listeners.agent_listen,
+               listeners.api_listen, listeners.insecure ? " (plaintext)" : "");
 
   std::unique_ptr<prometheus::Exposer> exposer;
   auto metrics = std::make_shared<swell::controller::ControllerMetrics>(
@@ -244,7 +263,8 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   while (!g_stop) absl::SleepFor(absl::Milliseconds(100));
   spdlog::info("shutting down");
-  server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  (*api_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+  (*agent_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   reconciler.Stop();
   promql.Stop();
   return 0;

@@ -56,14 +56,15 @@ mkdir -p "$demo/hosts" "$demo/logs"
 echo "== starting a throwaway PostgreSQL (loopback only)"
 conninfo=$("$root/deploy/pg-throwaway.sh" start "$demo/pg")
 
-port=$(free_port)
+agents_at="127.0.0.1:$(free_port)"
 metrics=$(free_port)
-export SWELL_CONTROLLER="127.0.0.1:$port"
+export SWELL_CONTROLLER="127.0.0.1:$(free_port)"
 export SWELL_ACTOR=${SWELL_ACTOR:-${USER:-demo}}
 swellctl() { "$bin/cli/swellctl" "$@"; }
 
 echo "== starting swell-controller on $SWELL_CONTROLLER (logs: $demo/logs/controller.log)"
-"$bin/controller/swell-controller" --insecure --listen "$SWELL_CONTROLLER" \
+"$bin/controller/swell-controller" --insecure --listen "$agents_at" \
+  --api_listen "$SWELL_CONTROLLER" \
   --metrics_listen "127.0.0.1:$metrics" --database "$conninfo" \
   --policies "$root/policies" --agent_grace 10s \
   >"$demo/logs/controller.log" 2>&1 &
@@ -83,7 +84,7 @@ for site in a b; do
       cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.orig"
       agent_metrics=$(free_port)
       scrape_targets+=("127.0.0.1:$agent_metrics")
-      "$bin/agent/swell-agent" --insecure --controller "$SWELL_CONTROLLER" \
+      "$bin/agent/swell-agent" --insecure --controller "$agents_at" \
         --config "$root/deploy/demo/agent.yaml" \
         --host-id "$id" --label "site=$site" --label "role=$role" \
         --root "$demo/hosts/$id" \

@@ -7,7 +7,8 @@ set -euo pipefail
 # with systemd its package also starts a service on :9090, which Swell does
 # not need (`systemctl disable --now prometheus`).
 # libcurl4-openssl-dev: the HTTP client (PromQL gates over https, the
-# agent's collectors). openssl: the tests' throwaway certificates.
+# agent's collectors). libssl-dev: TLS key checks and API tokens. openssl:
+# the demo's and the tests' throwaway certificates.
 # clang-14, libclang-rt-14-dev: libFuzzer and the sanitizers' runtimes, for
 # tests/fuzz/run.sh.
 PACKAGES=(
@@ -15,6 +16,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
+  libssl-dev
   clang-14 libclang-rt-14-dev
   postgresql prometheus python3 procps openssl
 )

@@ -31,10 +31,12 @@ free_port() {
 }
 
 conninfo=$("$root/deploy/pg-throwaway.sh" start "$work/pg" 2>/dev/null)
+agents_at="127.0.0.1:$(free_port)"
 export SWELL_CONTROLLER="127.0.0.1:$(free_port)"
 
 start_controller() {
-  "$bin/controller/swell-controller" --insecure --listen "$SWELL_CONTROLLER" \
+  "$bin/controller/swell-controller" --insecure --listen "$agents_at" \
+    --api_listen "$SWELL_CONTROLLER" \
     --metrics_listen "" --database "$conninfo" --agent_grace 10s \
     >>"$work/controller.log" 2>&1 &
   controller_pid=$!
@@ -70,7 +72,7 @@ mkdir -p "$work/hosts"
 t0=$(date +%s%3N)
 for i in $(seq 1 "$n"); do
   mkdir -p "$work/hosts/h$i"
-  "$bin/agent/swell-agent" --insecure --controller "$SWELL_CONTROLLER" \
+  "$bin/agent/swell-agent" --insecure --controller "$agents_at" \
     --host-id "h$i" --label "role=web" --root "$work/hosts/h$i" \
     --log_level warn >"$work/hosts/h$i.log" 2>&1 &
   pids+=($!)

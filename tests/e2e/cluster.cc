@@ -69,6 +69,7 @@ Cluster::Cluster(std::string dir, std::string conninfo)
     : dir_(std::move(dir)),
       conninfo_(std::move(conninfo)),
       address_(absl::StrCat("127.0.0.1:", FreePort())),
+      api_address_(absl::StrCat("127.0.0.1:", FreePort())),
       source_dir_(EnvOr("SWELL_SOURCE_DIR", SWELL_SOURCE_DIR_DEFAULT)),
       build_dir_(EnvOr("SWELL_BUILD_DIR", SWELL_BUILD_DIR_DEFAULT)) {
   fs::create_directories(dir_ + "/hosts");
@@ -85,6 +86,8 @@ absl::Status Cluster::StartController(
                                    "--insecure",
                                    "--listen",
                                    address_,
+                                   "--api_listen",
+                                   api_address_,
                                    "--metrics_listen",
                                    "",
                                    "--database",
@@ -180,7 +183,7 @@ std::string Cluster::ReadHostFile(const std::string& id,
 
 CommandOutput Cluster::Ctl(std::vector<std::string> args) const {
   args.insert(args.begin(),
-              {build_dir_ + "/cli/swellctl", "--controller", address_});
+              {build_dir_ + "/cli/swellctl", "--controller", api_address_});
   return RunCommand(args, {{"SWELL_ACTOR", "e2e-test"}});
 }
 

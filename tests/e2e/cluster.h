@@ -74,13 +74,16 @@ class Cluster {
   // Waits until `n` agents are connected.
   bool AwaitConnected(int n) const;
 
+  // The agent listener's address, and the API's (swellctl's).
   const std::string& address() const { return address_; }
+  const std::string& api_address() const { return api_address_; }
   const std::string& source_dir() const { return source_dir_; }
 
  private:
   std::string dir_;
   std::string conninfo_;
   std::string address_;
+  std::string api_address_;
   std::string source_dir_;
   std::string build_dir_;
   std::unique_ptr<ChildProcess> controller_;

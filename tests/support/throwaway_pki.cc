@@ -12,7 +12,6 @@ namespace swell::test_support {
 namespace {
 
 constexpr char kOpenssl[] = "/usr/bin/openssl";
-constexpr char kDays[] = "2";
 
 // The config openssl reads for one certificate: its subject, and the
 // extensions of section `v3`.
@@ -95,6 +94,22 @@ absl::StatusOr<IssuedCertificate> ThrowawayPki::IssueServer(
   if (names.empty()) {
     return absl::InvalidArgumentError("a server certificate needs a name");
   }
+  return Issue(file_stem, names, "serverAuth");
+}
+
+absl::StatusOr<IssuedCertificate> ThrowawayPki::IssueClient(
+    const std::string& file_stem, const std::string& host_id) {
+  return Issue(file_stem, {"DNS:" + host_id}, "clientAuth");
+}
+
+absl::StatusOr<IssuedCertificate> ThrowawayPki::IssueExpiredClient(
+    const std::string& file_stem, const std::string& host_id) {
+  return Issue(file_stem, {"DNS:" + host_id}, "clientAuth", "-1");
+}
+
+absl::StatusOr<IssuedCertificate> ThrowawayPki::Issue(
+    const std::string& file_stem, const std::vector<std::string>& names,
+    const std::string& usage, const std::string& days) {
   const std::string base = absl::StrCat(dir_, "/", file_stem);
   IssuedCertificate out{base + ".pem", base + ".key"};
   const std::string config = base + ".cnf";
@@ -103,7 +118,7 @@ absl::StatusOr<IssuedCertificate> ThrowawayPki::IssueServer(
           WriteConfig(config, names.front().substr(names.front().find(':') + 1),
                       {"basicConstraints = critical,CA:FALSE",
                        "keyUsage = critical,digitalSignature",
-                       "extendedKeyUsage = serverAuth",
+                       "extendedKeyUsage = " + usage,
                        "subjectAltName = " + absl::StrJoin(names, ","),
                        "authorityKeyIdentifier = keyid"});
       !s.ok()) {
@@ -120,7 +135,7 @@ absl::StatusOr<IssuedCertificate> ThrowawayPki::IssueServer(
   if (absl::Status s =
           Openssl({"x509", "-req", "-in", request, "-CA", ca_.cert_file,
                    "-CAkey", ca_.key_file, "-set_serial",
-                   std::to_string(next_serial_++), "-days", kDays, "-out",
+                   std::to_string(next_serial_++), "-days", days, "-out",
                    out.cert_file, "-extfile", config, "-extensions", "v3"},
                   dir_);
       !s.ok()) {

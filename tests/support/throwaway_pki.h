@@ -38,7 +38,27 @@ class ThrowawayPki {
       const std::string& file_stem, const std::vector<std::string>& dns_names,
       const std::vector<std::string>& ip_addresses);
 
+  // Issues a host's client certificate (extendedKeyUsage clientAuth) whose
+  // one subjectAltName is DNS:`host_id`, as <dir>/<file_stem>.pem and .key.
+  [[nodiscard]] absl::StatusOr<IssuedCertificate> IssueClient(
+      const std::string& file_stem, const std::string& host_id);
+
+  // Like IssueClient, but expired: its notAfter lies a day in the past
+  // (before its notBefore, which openssl's x509 cannot set), so that any
+  // verifier refuses it as expired.
+  [[nodiscard]] absl::StatusOr<IssuedCertificate> IssueExpiredClient(
+      const std::string& file_stem, const std::string& host_id);
+
  private:
+  // Issues a certificate for `names` ("DNS:x", "IP:y"; the first is also
+  // its CN) with extendedKeyUsage `usage`, valid for `days` from now.
+  absl::StatusOr<IssuedCertificate> Issue(const std::string& file_stem,
+                                          const std::vector<std::string>& names,
+                                          const std::string& usage,
+                                          const std::string& days = kDays);
+
+  static constexpr char kDays[] = "2";
+
   ThrowawayPki(std::string dir, IssuedCertificate ca)
       : dir_(std::move(dir)), ca_(std::move(ca)) {}
 

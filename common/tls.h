@@ -1,0 +1,51 @@
+#pragma once
+
+// TLS credentials for Swell's gRPC servers and clients, from PEM files that
+// are re-read when they change on disk (gRPC's file-watcher certificate
+// provider), so certificates rotate without a restart.
+//
+// Every file is checked when the credentials are made: a missing or
+// unreadable file, a file that is not PEM, or a key that does not match its
+// certificate is kInvalidArgument naming the flag and the file, so that a
+// mistake shows at start rather than as failed handshakes later.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+
+namespace swell::common {
+
+// The files of one side of a TLS connection. `flag_prefix` names them in
+// errors, e.g. "--tls_" gives "--tls_cert".
+struct TlsFiles {
+  std::string cert;  // this side's certificate chain (PEM)
+  std::string key;   // its private key (PEM)
+  std::string ca;    // the CA certificates that verify the other side (PEM)
+  std::string flag_prefix = "--tls_";
+  unsigned refresh_seconds = 5;  // how often the files are looked at again
+};
+
+// Server credentials from cert and key. When `require_client_cert`, `ca`
+// is required and a client must present a certificate it verifies (mutual
+// TLS); otherwise `ca` must be empty and no client certificate is asked for.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsServerCredentials(
+    const TlsFiles& files, bool require_client_cert);
+
+// Channel credentials that verify the server with `ca` (required) and, when
+// cert and key are given (both or neither), present them.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsChannelCredentials(
+    const TlsFiles& files);
+
+// The host id a verified client certificate carries: its one DNS
+// subjectAltName. kPermissionDenied when the peer has no verified
+// certificate, none or several DNS names. `auth` is the call's context.
+absl::StatusOr<std::string> PeerHostId(const grpc::AuthContext& auth);
+
+// True when every address of `listen` ("host:port") is loopback:
+// 127.0.0.0/8, ::1, or "localhost".
+bool IsLoopbackAddress(const std::string& listen);
+
+}  // namespace swell::common

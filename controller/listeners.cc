@@ -1,0 +1,103 @@
+#include "controller/listeners.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "controller/service/agent_service.h"
+
+namespace swell::controller {
+namespace {
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ListenerConfig& config, bool agents) {
+  if (config.insecure) return grpc::InsecureServerCredentials();
+  common::TlsFiles files = config.tls;
+  if (!agents) files.ca.clear();  // operators present tokens, not certs
+  files.flag_prefix = "--tls_";
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
+      common::TlsServerCredentials(files, /*require_client_cert=*/agents);
+  if (!creds.ok() && agents && config.tls.ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca: required: the CA that issues hosts' certificates");
+  }
+  return creds;
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> Build(
+    grpc::ServerBuilder& builder, const std::string& listen,
+    const std::shared_ptr<grpc::ServerCredentials>& creds) {
+  int port = 0;
+  builder.AddListeningPort(listen, creds, &port);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
+  }
+  return server;
+}
+
+}  // namespace
+
+absl::Status CheckListenerConfig(const ListenerConfig& config) {
+  if (config.insecure) {
+    for (const auto& [flag, address] :
+         {std::pair{"--listen", &config.agent_listen},
+          std::pair{"--api_listen", &config.api_listen}}) {
+      if (!common::IsLoopbackAddress(*address)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            flag,
+            ": --insecure serves only loopback addresses (127.0.0.0/8, "
+            "::1, localhost), not ",
+            *address, "; give --tls_cert, --tls_key and --tls_client_ca"));
+      }
+    }
+    if (!config.tls.cert.empty() || !config.tls.key.empty() ||
+        !config.tls.ca.empty()) {
+      return absl::InvalidArgumentError(
+          "--insecure: cannot be given with --tls_cert, --tls_key or "
+          "--tls_client_ca");
+    }
+    return absl::OkStatus();
+  }
+  if (config.tls.cert.empty() || config.tls.key.empty() ||
+      config.tls.ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert, --tls_key and --tls_client_ca are required (the "
+        "controller's certificate and key, and the CA of hosts' "
+        "certificates); for a local experiment only, --insecure on loopback");
+  }
+  if (config.agent_listen == config.api_listen) {
+    return absl::InvalidArgumentError(
+        "--api_listen: must differ from --listen (agents and operators have "
+        "listeners of their own)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartAgentServer(
+    const ListenerConfig& config, grpc::Service* agents) {
+  auto creds = Credentials(config, /*agents=*/true);
+  if (!creds.ok()) return creds.status();
+  grpc::ServerBuilder builder;
+  builder.RegisterService(agents);
+  SetAgentMessageLimits(&builder);
+  // Bounded memory per agent stream: a small flow-control window.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  return Build(builder, config.agent_listen, *creds);
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartApiServer(
+    const ListenerConfig& config, grpc::Service* api) {
+  auto creds = Credentials(config, /*agents=*/false);
+  if (!creds.ok()) return creds.status();
+  grpc::ServerBuilder builder;
+  builder.RegisterService(api);
+  // A plan is at most 1 MiB; 4 MiB leaves room for the request around it.
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetMaxSendMessageSize(64 << 20);  // a whole fleet's status
+  return Build(builder, config.api_listen, *creds);
+}
+
+}  // namespace swell::controller
