@@ -75,6 +75,9 @@ ABSL_FLAG(int64_t, health_window_max_mib, 256,
           "about 90 KiB a host); beyond it, new sample names are refused and "
           "counted in swell_health_samples_refused_total{reason=\"budget\"}");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (one line an event, for a terminal) or json (one object a "
+          "line, for journald or ELK)");
 
 namespace {
 
@@ -139,7 +142,15 @@ int main(int argc, char** argv) {
   for (std::string& a : args) arg_pointers.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(arg_pointers.size()),
                          arg_pointers.data());
-  swell::common::InitLogging("controller", absl::GetFlag(FLAGS_log_level));
+  swell::common::LogFormat log_format;
+  if (auto s = swell::common::ParseLogFormat(absl::GetFlag(FLAGS_log_format),
+                                             "--log_format", &log_format);
+      !s.ok()) {
+    std::cerr << "swell-controller: " << s.message() << "\n";
+    return 2;
+  }
+  swell::common::InitLogging("controller", absl::GetFlag(FLAGS_log_level),
+                             log_format);
 
   swell::controller::ListenerConfig listeners;
   listeners.agent_listen = absl::GetFlag(FLAGS_listen);

@@ -91,6 +91,24 @@ TEST_P(ServerHelpTest, UnknownFlagStillFails) {
   EXPECT_THAT(r.out, Not(HasSubstr(GetParam().flag)));
 }
 
+// A refused start, as journald would keep it: --log-format json (dashes
+// work too) gives one JSON object a line, and the error names the flag.
+TEST(ControllerStartTest, InsecureOffLoopbackIsRefusedInJson) {
+  common::CommandSpec spec;
+  spec.argv = {PathOf(kController), "--log-format",  "json",
+               "--insecure",        "--listen",      "0.0.0.0:7070",
+               "--database",        "host=127.0.0.1"};
+  spec.timeout = absl::Seconds(30);
+  absl::StatusOr<common::CommandResult> r = common::RunCommand(spec);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 2) << r->output;
+  EXPECT_THAT(r->output,
+              AllOf(HasSubstr(R"({"time":")"),
+                    HasSubstr(R"("level":"critical","component":"controller")"),
+                    HasSubstr(R"("message":"--listen: --insecure serves only )"
+                              R"(loopback addresses)")));
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, ServerHelpTest,
                          ::testing::Values(kController, kAgent),
                          [](const ::testing::TestParamInfo<Binary>& info) {
