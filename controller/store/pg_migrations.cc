@@ -153,6 +153,25 @@ ALTER TABLE rollouts ADD COLUMN order_seed bigint NOT NULL DEFAULT 0
   CHECK (order_seed BETWEEN 0 AND 4294967295);
 )sql";
 
+// API tokens (swellctl token): name, role and the SHA-256 of the token,
+// never the token itself. NULL expires_at: never expires; NULL
+// last_used_at: never used (updated about once a minute while in use);
+// NULL revoked_at: in force. Creating and revoking one appends an
+// audit_events row in the same transaction.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE api_tokens (
+  name text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$'),
+  role text NOT NULL
+    CHECK (role IN ('viewer', 'operator', 'deployer', 'admin')),
+  token_sha256 text NOT NULL UNIQUE CHECK (token_sha256 ~ '^[0-9a-f]{64}$'),
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL,
+  expires_at timestamptz,
+  last_used_at timestamptz,
+  revoked_at timestamptz
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SchemaMigrations() {
@@ -161,6 +180,7 @@ const std::vector<Migration>& SchemaMigrations() {
       {2, kV2},
       {3, kV3},
       {4, kV4},
+      {6, kV6},
   };
   return kMigrations;
 }
