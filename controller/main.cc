@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/flag_config.h"
 #include "common/flags_help.h"
 #include "common/logging.h"
 #include "controller/listeners.h"
@@ -28,6 +29,11 @@
 #include "controller/store/postgres_store.h"
 #include "spdlog/spdlog.h"
 
+constexpr char kDefaultConfig[] = "/etc/swell/controller.yaml";
+ABSL_FLAG(std::string, config, kDefaultConfig,
+          "a YAML file of settings, each key a flag's name (listen: "
+          "10.0.0.5:7070); flags on the command line override it. The "
+          "default file may be absent; a file named here must exist");
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
           "gRPC address for agents (mutual TLS: each presents its host's "
           "certificate)");
@@ -138,6 +144,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::vector<std::string> args = swell::common::NormalizeFlagNames(argc, argv);
+  const std::string config =
+      swell::common::FlagFromArgs(args, "config", kDefaultConfig);
+  if (absl::Status s =
+          swell::common::ApplyFlagConfig(config, "controller/main.cc");
+      !s.ok() && !(absl::IsNotFound(s) && config == kDefaultConfig)) {
+    std::cerr << "swell-controller: " << s.message() << "\n";
+    return 2;
+  }
   std::vector<char*> arg_pointers;
   for (std::string& a : args) arg_pointers.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(arg_pointers.size()),
@@ -236,7 +250,9 @@ int main(int argc, char** argv) {
       {[&](const swell::v1::Hello& h) { reconciler.OnHello(h); },
        [&] { reconciler.Wake(); },
        [&](const std::string& host) { reconciler.OnGone(host); }},
-      &clock);
+      &clock,
+      listeners.insecure ? swell::controller::AgentIdentity::kHelloUnverified
+                         : swell::controller::AgentIdentity::kCertificate);
   swell::controller::RolloutServiceImpl rollout_service(
       &reconciler, &tracker, &policies, {&snapshots, &history, &clock},
       absl::GetFlag(FLAGS_host_stale_after));

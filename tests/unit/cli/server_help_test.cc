@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -107,6 +108,51 @@ TEST(ControllerStartTest, InsecureOffLoopbackIsRefusedInJson) {
                     HasSubstr(R"("level":"critical","component":"controller")"),
                     HasSubstr(R"("message":"--listen: --insecure serves only )"
                               R"(loopback addresses)")));
+}
+
+// A config file's errors come all at once, each with its line and column;
+// a good file is applied, and the command line overrides it.
+TEST(ControllerStartTest, ConfigFileIsCheckedWholeAndFlagsOverrideIt) {
+  const std::string dir = ::testing::TempDir();
+  const std::string bad = dir + "/bad-controller.yaml";
+  std::ofstream(bad) << "listen: 127.0.0.1:7070\n"
+                        "agent-grace: soon\n"
+                        "no_such_setting: 1\n";
+  common::CommandSpec spec;
+  spec.argv = {PathOf(kController), "--config", bad};
+  spec.timeout = absl::Seconds(30);
+  absl::StatusOr<common::CommandResult> r = common::RunCommand(spec);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 2) << r->output;
+  EXPECT_THAT(r->output, AllOf(HasSubstr(bad + ":2:1: agent-grace: "),
+                               HasSubstr(bad + ":3:1: no_such_setting: not a "
+                                               "setting")));
+
+  const std::string good = dir + "/good-controller.yaml";
+  std::ofstream(good) << "# the file's listen is refused: not loopback\n"
+                         "listen: 0.0.0.0:7070\n"
+                         "insecure: true\n";
+  spec.argv = {PathOf(kController), "--config", good};
+  r = common::RunCommand(spec);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 2) << r->output;
+  EXPECT_THAT(r->output, HasSubstr("--listen: --insecure serves only loopback "
+                                   "addresses (127.0.0.0/8, ::1, localhost), "
+                                   "not 0.0.0.0:7070"));
+  // The command line wins: the start gets as far as the database.
+  spec.argv = {PathOf(kController),
+               "--config",
+               good,
+               "--listen",
+               "127.0.0.1:7070",
+               "--database",
+               "host=127.0.0.1 port=1 connect_timeout=1",
+               "--database_wait",
+               "0s"};
+  r = common::RunCommand(spec);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 1) << r->output;
+  EXPECT_THAT(r->output, HasSubstr("cannot connect to the database"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, ServerHelpTest,
