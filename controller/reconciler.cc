@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "controller/rollout/host_lifecycle.h"
+#include "controller/rollout/host_revocation.h"
 #include "controller/rollout/promql_targets.h"
 #include "spdlog/spdlog.h"
 
@@ -83,6 +84,7 @@ absl::Status Reconciler::Start() {
   loaded_ = true;
   loaded_at_ = clock_->Now();
   Publish();
+  SyncRevoked(nullptr);
   int active = 0;
   for (const auto& [id, rec] : fleet_.rollouts) active += IsActive(rec.rollout);
   spdlog::info("loaded {} hosts, {} rollouts ({} active){}",
@@ -183,6 +185,21 @@ void Reconciler::Run() {
   }
 }
 
+void Reconciler::SyncRevoked(const Mutation* m) {
+  if (m != nullptr) {
+    bool changed = false;
+    for (const Host& h : m->hosts) {
+      auto was = revoked_.find(h.id);
+      const bool revoked = h.revoked_at != absl::InfinitePast();
+      changed |= revoked != (was != revoked_.end()) ||
+                 (revoked && was->second != h.revoke_reason);
+    }
+    if (!changed) return;
+  }
+  revoked_ = RevokedHosts(fleet_.hosts);
+  sessions_->SetRevoked(revoked_);
+}
+
 void Reconciler::Publish() {
   if (options_.snapshots == nullptr) return;
   options_.snapshots->Publish(std::make_shared<const Fleet>(fleet_),
@@ -210,6 +227,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   loaded_ = true;
   loaded_at_ = clock_->Now();
   Publish();
+  SyncRevoked(nullptr);
   spdlog::info("reloaded the model from the database");
   for (const auto& [id, host] : fleet_.hosts) {
     sessions_->Push(id, DesiredStateFor(fleet_, id));
@@ -301,7 +319,8 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     committed = store_->Commit(m);
     if (committed.ok()) {
       stats_.commits++;
-      Publish();  // before any answer: a caller then reads its own change
+      Publish();        // before any answer: a caller then reads its own change
+      SyncRevoked(&m);  // a revoked host's stream ends before the answer
     } else {
       stats_.commit_failures++;
       spdlog::error("commit failed, reloading from the database: {}",

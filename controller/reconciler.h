@@ -106,6 +106,10 @@ class Reconciler {
   bool EnsureLoaded(std::vector<Command>& commands);
   // Publishes a copy of the model for readers (Options::snapshots).
   void Publish();
+  // Tells the sessions which hosts are revoked, which ends their streams:
+  // after a load (`m` null), or after committing `m` when it revoked or
+  // unrevoked a host.
+  void SyncRevoked(const Mutation* m);
 
   Store* store_;
   AgentTracker* agents_;
@@ -122,6 +126,8 @@ class Reconciler {
   absl::Time last_load_error_ = absl::InfinitePast();
   // When the last_seen of connected hosts was last refreshed.
   absl::Time last_seen_refreshed_ = absl::InfinitePast();
+  // The revoked hosts the sessions were last told of (host -> reason).
+  std::map<std::string, std::string> revoked_;
 
   std::mutex mu_;  // guards the inbox below
   std::condition_variable cv_;

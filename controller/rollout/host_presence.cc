@@ -28,6 +28,9 @@ std::string Threshold(absl::Duration d) {
 
 std::string ExclusionReason(const Host& h, HostPresence p,
                             absl::Duration stale_after) {
+  if (p == HostPresence::kRevoked) {
+    return absl::StrCat("revoked ", When(h.revoked_at), ": ", h.revoke_reason);
+  }
   if (p == HostPresence::kRetired) {
     return absl::StrCat("retired ", When(h.retired_at), ": ", h.retire_reason);
   }
@@ -49,6 +52,8 @@ std::string_view HostPresenceName(HostPresence p) {
       return "stale";
     case HostPresence::kRetired:
       return "retired";
+    case HostPresence::kRevoked:
+      return "revoked";
   }
   std::fprintf(stderr, "FATAL: invalid HostPresence value %d\n",
                static_cast<int>(p));
@@ -57,6 +62,7 @@ std::string_view HostPresenceName(HostPresence p) {
 
 HostPresence PresenceOf(const Host& host, bool connected, absl::Time now,
                         absl::Duration stale_after) {
+  if (host.revoked_at != absl::InfinitePast()) return HostPresence::kRevoked;
   if (host.retired_at != absl::InfinitePast()) return HostPresence::kRetired;
   if (connected) return HostPresence::kConnected;
   // A host never seen has an infinite age: stale under any finite threshold.

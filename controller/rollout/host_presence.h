@@ -24,9 +24,10 @@ enum class HostPresence {
   kDisconnected,  // not connected, last seen within the stale threshold
   kStale,         // not connected, and not seen for longer than that
   kRetired,       // retired by an operator, until its agent says hello
+  kRevoked,       // revoked by an operator: its streams are refused
 };
 
-// "connected", "disconnected", "stale", "retired".
+// "connected", "disconnected", "stale", "retired", "revoked".
 std::string_view HostPresenceName(HostPresence p);
 
 // The controller's default for --host_stale_after.
@@ -42,21 +43,23 @@ struct PresenceView {
   absl::Duration stale_after = absl::InfiniteDuration();
 };
 
-// Retired wins over everything (an operator said so; the agent's next
-// hello undoes it), then connected, then the stale threshold.
+// Revoked wins over everything (its agent cannot connect until an
+// operator unrevokes it), then retired (an operator said so; the agent's
+// next hello undoes it), then connected, then the stale threshold.
 HostPresence PresenceOf(const Host& host, bool connected, absl::Time now,
                         absl::Duration stale_after);
 HostPresence PresenceOf(const Host& host, const PresenceView& view);
 
-// New rollouts target connected and disconnected hosts, never stale or
-// retired ones. (A disconnected host that is not stale yet is targeted:
-// an agent restarting must not drop out of a rollout submitted meanwhile.)
+// New rollouts target connected and disconnected hosts, never stale,
+// retired or revoked ones. (A disconnected host that is not stale yet is
+// targeted: an agent restarting must not drop out of a rollout submitted
+// meanwhile.)
 bool IsTargetable(HostPresence p);
 
 // A host a plan's selector matches that is not targeted, and why.
 struct ExcludedHost {
   std::string id;
-  HostPresence presence = HostPresence::kStale;  // kStale or kRetired
+  HostPresence presence = HostPresence::kStale;  // kStale, kRetired, kRevoked
   std::string reason;  // one line: "retired 2025-01-02 10:00 UTC: ..."
 };
 

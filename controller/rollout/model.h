@@ -62,6 +62,11 @@ struct Host {
   // un-retires it (host_lifecycle.h).
   absl::Time retired_at = absl::InfinitePast();
   std::string retire_reason;
+  // When an operator revoked the host (swellctl hosts revoke), and why.
+  // InfinitePast: not revoked. A revoked host's agent streams are refused
+  // until it is unrevoked; it is never targeted.
+  absl::Time revoked_at = absl::InfinitePast();
+  std::string revoke_reason;
 };
 
 // A value the controller enforces on one host for one variable. Hosts keep

@@ -84,6 +84,9 @@ absl::Status AgentMessageHandler::HandleHello(
   }
   absl::Status s = ValidateHello(msg.hello());
   if (!s.ok()) return s;
+  if (targets_.admit) {
+    if (absl::Status a = targets_.admit(msg.hello()); !a.ok()) return a;
+  }
   host_ = msg.hello().host_id();
   targets_.tracker->Connected(msg.hello(), now);
   targets_.connected(msg.hello());

@@ -34,6 +34,11 @@ struct AgentMessageTargets {
   // Samples refused, by SampleRefusal.
   std::array<std::atomic<uint64_t>, kSampleRefusalCount>* samples_refused =
       nullptr;
+  // Whether a valid hello may open the stream, asked before anything of it
+  // is recorded (the tracker, the host's record, the sessions): an error
+  // (kPermissionDenied: the certificate names another host, or the host is
+  // revoked) refuses the stream with it. Empty: every valid hello may.
+  std::function<absl::Status(const swell::v1::Hello&)> admit;
   // The stream's hello was accepted and the tracker has recorded it.
   std::function<void(const swell::v1::Hello&)> connected;
   // Something the reconciler waits on changed (an apply or actual report).
@@ -51,8 +56,10 @@ class AgentMessageHandler {
   // Validates `msg` and records it. kInvalidArgument saying what is wrong
   // when the stream must end: a first message that is not a valid hello, a
   // second hello, a health report of more than kMaxSamplesPerReport
-  // samples, or an empty message; nothing of it was recorded then. Samples
-  // the health window refuses one by one are counted, not an error.
+  // samples, or an empty message; admit's error for a hello it refuses.
+  // Nothing of the message was recorded then. Samples the health window
+  // refuses one by one are counted, not an error. Every message after the
+  // hello speaks for the hello's host: none carries a host id of its own.
   [[nodiscard]] absl::Status Handle(const swell::v1::AgentMessage& msg);
 
   // The host the hello named; empty until a hello was accepted.

@@ -3,9 +3,23 @@
 #include <mutex>
 #include <optional>
 
+#include "absl/strings/str_cat.h"
+#include "common/tls.h"
 #include "spdlog/spdlog.h"
 
 namespace swell::controller {
+namespace {
+
+// "ipv4:10.0.0.7:51234" -> "ipv4:10.0.0.7": a peer's retries come from new
+// ports, and the refusal log is kept once per peer.
+std::string PeerAddress(const std::string& peer) {
+  const size_t colon = peer.rfind(':');
+  return colon == std::string::npos || colon < peer.find(':')
+             ? peer
+             : peer.substr(0, colon);
+}
+
+}  // namespace
 
 // One agent's stream.
 class AgentStream final
@@ -13,17 +27,21 @@ class AgentStream final
                                      swell::v1::ControllerMessage>,
       public DesiredStateSink {
  public:
-  explicit AgentStream(AgentServiceImpl* service)
+  // `certified`: the host id the peer's certificate names (kCertificate
+  // mode); nullopt in kHelloUnverified mode.
+  AgentStream(AgentServiceImpl* service, std::optional<std::string> certified)
       : service_(service),
+        certified_(std::move(certified)),
         messages_(AgentMessageTargets{
             .tracker = service->tracker_,
             .health = service->health_,
             .clock = service->clock_,
             .health_reports = &service->health_reports,
             .samples_refused = &service->samples_refused,
+            .admit =
+                [this](const swell::v1::Hello& hello) { return Admit(hello); },
             .connected =
                 [this](const swell::v1::Hello& hello) {
-                  service_->sessions_->Register(hello.host_id(), this);
                   spdlog::info("agent {} connected (version {})",
                                hello.host_id(), hello.agent_version());
                   service_->events_.hello(hello);
@@ -31,6 +49,13 @@ class AgentStream final
             .wake = [this] { service_->events_.wake(); },
         }) {
     StartRead(&in_);
+  }
+
+  // A stream refused before it says anything: no usable certificate.
+  AgentStream(AgentServiceImpl* service, const absl::Status& refusal)
+      : AgentStream(service, std::nullopt) {
+    std::lock_guard<std::mutex> lock(mu_);
+    FinishLocked(ToGrpc(refusal));
   }
 
   void PushDesired(const swell::v1::DesiredState& state) override {
@@ -47,6 +72,11 @@ class AgentStream final
                               "replaced by a newer stream of the same host"));
   }
 
+  void End(const absl::Status& why) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FinishLocked(ToGrpc(why));
+  }
+
   void OnReadDone(bool ok) override {
     if (!ok) {  // the agent closed its side, or the stream broke
       std::lock_guard<std::mutex> lock(mu_);
@@ -55,10 +85,13 @@ class AgentStream final
     }
     absl::Status s = messages_.Handle(in_);
     if (!s.ok()) {
-      service_->streams_rejected++;
+      // Refusals for who the stream is were counted by Admit.
+      if (s.code() != absl::StatusCode::kPermissionDenied) {
+        service_->streams_rejected++;
+        s = absl::InvalidArgumentError(s.message());
+      }
       std::lock_guard<std::mutex> lock(mu_);
-      FinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                std::string(s.message())));
+      FinishLocked(ToGrpc(s));
       return;
     }
     StartRead(&in_);
@@ -92,6 +125,30 @@ class AgentStream final
   }
 
  private:
+  static grpc::Status ToGrpc(const absl::Status& s) {
+    return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
+                        std::string(s.message()));
+  }
+
+  // The identity check, then the registration (which refuses a revoked
+  // host); both before anything of the hello is recorded.
+  absl::Status Admit(const swell::v1::Hello& hello) {
+    if (certified_.has_value() && hello.host_id() != *certified_) {
+      absl::Status refusal = absl::PermissionDeniedError(absl::StrCat(
+          "certificate names ", *certified_, ", hello says ", hello.host_id()));
+      service_->refusals_.Refused(StreamRefusal::kIdentity, *certified_,
+                                  refusal);
+      return refusal;
+    }
+    absl::Status registered =
+        service_->sessions_->Register(hello.host_id(), this);
+    if (!registered.ok()) {
+      service_->refusals_.Refused(StreamRefusal::kRevoked, hello.host_id(),
+                                  registered);
+    }
+    return registered;
+  }
+
   void MaybeWriteLocked() {
     if (writing_ || finishing_ || !queued_) return;
     out_ = std::move(*queued_);
@@ -112,6 +169,7 @@ class AgentStream final
   }
 
   AgentServiceImpl* service_;
+  const std::optional<std::string> certified_;
   swell::v1::AgentMessage in_;
   AgentMessageHandler messages_;  // used by reactions only
 
@@ -126,12 +184,14 @@ class AgentStream final
 AgentServiceImpl::AgentServiceImpl(SessionRegistry* sessions,
                                    AgentTracker* tracker, HealthWindow* health,
                                    AgentEvents events,
-                                   const common::Clock* clock)
+                                   const common::Clock* clock,
+                                   AgentIdentity identity)
     : sessions_(sessions),
       tracker_(tracker),
       health_(health),
       events_(std::move(events)),
-      clock_(clock) {}
+      clock_(clock),
+      identity_(identity) {}
 
 uint64_t AgentServiceImpl::samples_refused_total() const {
   uint64_t total = 0;
@@ -146,7 +206,20 @@ void SetAgentMessageLimits(grpc::ServerBuilder* builder) {
 
 grpc::ServerBidiReactor<swell::v1::AgentMessage, swell::v1::ControllerMessage>*
 AgentServiceImpl::Connect(grpc::CallbackServerContext* ctx) {
-  return new AgentStream(this);
+  if (identity_ == AgentIdentity::kHelloUnverified) {
+    return new AgentStream(this, std::nullopt);
+  }
+  std::shared_ptr<const grpc::AuthContext> auth = ctx->auth_context();
+  absl::StatusOr<std::string> host =
+      auth == nullptr ? absl::PermissionDeniedError(
+                            "the peer presented no verified certificate")
+                      : common::PeerHostId(*auth);
+  if (!host.ok()) {
+    refusals_.Refused(StreamRefusal::kNoCertificate, PeerAddress(ctx->peer()),
+                      host.status());
+    return new AgentStream(this, host.status());
+  }
+  return new AgentStream(this, *std::move(host));
 }
 
 }  // namespace swell::controller

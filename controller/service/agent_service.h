@@ -10,6 +10,7 @@
 #include "controller/service/agent_messages.h"
 #include "controller/service/agent_tracker.h"
 #include "controller/service/session_registry.h"
+#include "controller/service/stream_refusals.h"
 #include "grpcpp/server_builder.h"
 #include "swell/v1/agent.grpc.pb.h"
 
@@ -24,14 +25,28 @@ struct AgentEvents {
   std::function<void(const std::string& host)> gone;
 };
 
+// Who a stream speaks for.
+enum class AgentIdentity {
+  // The host id is the verified client certificate's one DNS subjectAltName
+  // (common::PeerHostId); a hello naming another host is refused with
+  // PERMISSION_DENIED before anything is recorded, so the real host's
+  // stream is not disturbed. The server must require client certificates.
+  kCertificate,
+  // Whatever the hello says: any process that reaches the port may speak
+  // for any host. Only for --insecure on loopback.
+  kHelloUnverified,
+};
+
 // AgentService on the callback API: one reactor per stream, no thread per
 // agent, no database call inside a reaction. Reads update the tracker and
 // the health window; writes send the newest desired state, one in flight.
+// A hello is admitted only when `identity` allows its host id and the host
+// is not revoked (SessionRegistry); refusals are counted in refusals().
 class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
  public:
   AgentServiceImpl(SessionRegistry* sessions, AgentTracker* tracker,
                    HealthWindow* health, AgentEvents events,
-                   const common::Clock* clock);
+                   const common::Clock* clock, AgentIdentity identity);
 
   grpc::ServerBidiReactor<swell::v1::AgentMessage,
                           swell::v1::ControllerMessage>*
@@ -43,6 +58,8 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
       samples_refused{};  // by SampleRefusal
   std::atomic<uint64_t> streams_rejected{0};
   uint64_t samples_refused_total() const;
+  // Streams refused for who they are (identity, certificate, revocation).
+  const StreamRefusals& refusals() const { return refusals_; }
 
   const HealthWindow& health() const { return *health_; }
 
@@ -53,6 +70,8 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
   HealthWindow* health_;
   AgentEvents events_;
   const common::Clock* clock_;
+  const AgentIdentity identity_;
+  StreamRefusals refusals_;
 };
 
 // The largest message either side of an agent stream may send. A hello or

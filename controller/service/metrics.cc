@@ -40,6 +40,24 @@ prometheus::MetricFamily SamplesRefused(const AgentServiceImpl& agents) {
   return f;
 }
 
+// Agent streams refused for who they are; every reason present.
+prometheus::MetricFamily StreamsRefused(const AgentServiceImpl& agents) {
+  prometheus::MetricFamily f;
+  f.name = "swell_agent_streams_refused_total";
+  f.help =
+      "Agent streams refused for who they are: identity (the hello names "
+      "another host than the certificate), no_certificate, revoked.";
+  f.type = prometheus::MetricType::Counter;
+  for (size_t i = 0; i < kStreamRefusalCount; ++i) {
+    const auto reason = static_cast<StreamRefusal>(i);
+    prometheus::ClientMetric m;
+    m.label.push_back({"reason", std::string(StreamRefusalName(reason))});
+    m.counter.value = static_cast<double>(agents.refusals().count(reason));
+    f.metric.push_back(std::move(m));
+  }
+  return f;
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
@@ -82,6 +100,7 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
           "Agent streams closed for sending invalid messages.",
           MetricType::Counter,
           static_cast<double>(agents_->streams_rejected.load())),
+      StreamsRefused(*agents_),
       One("swell_promql_queries_total",
           "PromQL gate queries asked of Prometheus servers.",
           MetricType::Counter,

@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "controller/rollout/commands.h"
 #include "controller/rollout/host_lifecycle.h"
+#include "controller/rollout/host_revocation.h"
 #include "controller/rollout/wave_scheduler.h"
 #include "controller/service/status_view.h"
 
@@ -203,26 +204,60 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Unfreeze(
       });
 }
 
+grpc::ServerUnaryReactor* RolloutServiceImpl::ActOnHost(
+    grpc::CallbackServerContext* ctx, const std::string& host_id,
+    swell::v1::HostStatus* resp, DecideFn decide) {
+  return Run(ctx, std::move(decide),
+             [this, host_id, resp](Reconciler::CommandContext& c) {
+               auto h = c.fleet.hosts.find(host_id);
+               if (h == c.fleet.hosts.end()) {  // impossible: decide found it
+                 return absl::InternalError(
+                     absl::StrCat("host ", host_id, " vanished"));
+               }
+               *resp = DescribeHost(c.fleet, h->second, *agents_, c.now,
+                                    host_stale_after_);
+               return absl::OkStatus();
+             });
+}
+
 grpc::ServerUnaryReactor* RolloutServiceImpl::RetireHost(
     grpc::CallbackServerContext* ctx, const swell::v1::RetireHostRequest* req,
     swell::v1::HostStatus* resp) {
-  return Run(
-      ctx,
+  return ActOnHost(
+      ctx, req->host_id(), resp,
       [this, req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
         return swell::controller::RetireHost(
             c.fleet, req->host_id(), agents_->Connected(req->host_id()),
             Request{Actor(req->actor()), req->reason(), c.now});
-      },
-      [this, req, resp](Reconciler::CommandContext& c) {
-        auto h = c.fleet.hosts.find(req->host_id());
-        if (h == c.fleet.hosts.end()) {  // impossible: RetireHost found it
-          return absl::InternalError(
-              absl::StrCat("host ", req->host_id(), " vanished"));
-        }
-        *resp = DescribeHost(c.fleet, h->second, *agents_, c.now,
-                             host_stale_after_);
-        return absl::OkStatus();
+      });
+}
+
+// The host's stream, if connected, is ended before the answer
+// (Reconciler::SyncRevoked).
+grpc::ServerUnaryReactor* RolloutServiceImpl::RevokeHost(
+    grpc::CallbackServerContext* ctx, const swell::v1::RevokeHostRequest* req,
+    swell::v1::HostStatus* resp) {
+  return ActOnHost(
+      ctx, req->host_id(), resp,
+      [req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+        if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
+        return swell::controller::RevokeHost(
+            c.fleet, req->host_id(),
+            Request{Actor(req->actor()), req->reason(), c.now});
+      });
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::UnrevokeHost(
+    grpc::CallbackServerContext* ctx, const swell::v1::UnrevokeHostRequest* req,
+    swell::v1::HostStatus* resp) {
+  return ActOnHost(
+      ctx, req->host_id(), resp,
+      [req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+        if (auto s = CheckReason(req->reason(), false); !s.ok()) return s;
+        return swell::controller::UnrevokeHost(
+            c.fleet, req->host_id(),
+            Request{Actor(req->actor()), req->reason(), c.now});
       });
 }
 

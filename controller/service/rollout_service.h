@@ -78,6 +78,13 @@ class RolloutServiceImpl final
   grpc::ServerUnaryReactor* RetireHost(grpc::CallbackServerContext* ctx,
                                        const swell::v1::RetireHostRequest* req,
                                        swell::v1::HostStatus* resp) override;
+  grpc::ServerUnaryReactor* RevokeHost(grpc::CallbackServerContext* ctx,
+                                       const swell::v1::RevokeHostRequest* req,
+                                       swell::v1::HostStatus* resp) override;
+  grpc::ServerUnaryReactor* UnrevokeHost(
+      grpc::CallbackServerContext* ctx,
+      const swell::v1::UnrevokeHostRequest* req,
+      swell::v1::HostStatus* resp) override;
 
  private:
   // The newest published model; kUnavailable before the first load.
@@ -99,6 +106,12 @@ class RolloutServiceImpl final
   // Posts a command; answers the RPC after `respond` filled the response.
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx,
                                 DecideFn decide, RespondFn respond);
+  // A host action (retire, revoke, unrevoke): decides, then answers with
+  // the host's status.
+  grpc::ServerUnaryReactor* ActOnHost(grpc::CallbackServerContext* ctx,
+                                      const std::string& host_id,
+                                      swell::v1::HostStatus* resp,
+                                      DecideFn decide);
   using ActionFn = std::function<absl::StatusOr<Mutation>(
       Reconciler::CommandContext&, const std::string& rollout_id,
       const Request&)>;

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/status/status.h"
 #include "swell/v1/types.pb.h"
 
 namespace swell::controller {
@@ -18,24 +19,40 @@ class DesiredStateSink {
   virtual void PushDesired(const swell::v1::DesiredState& state) = 0;
   // Ends the stream because a newer stream of the same host replaced it.
   virtual void Supersede() = 0;
+  // Ends the stream with `why` (not OK) as its status: the host was
+  // revoked. Must not block.
+  virtual void End(const absl::Status& why) = 0;
 };
 
-// Which stream serves which host. Thread-safe. A sink is reachable from
-// Register until Unregister returns; its owner must not destroy it before.
+// Which stream serves which host, and which hosts may not have one
+// (revoked). Thread-safe. A sink is reachable from Register until
+// Unregister returns; its owner must not destroy it before.
 class SessionRegistry {
  public:
   // Makes `sink` the host's stream; an older stream of the host is
-  // superseded.
-  void Register(const std::string& host, DesiredStateSink* sink);
+  // superseded. kPermissionDenied "host X is revoked: REASON" when the host
+  // is revoked: nothing is registered and no stream is disturbed.
+  [[nodiscard]] absl::Status Register(const std::string& host,
+                                      DesiredStateSink* sink);
   // Forgets `sink` if it still serves `host`.
   void Unregister(const std::string& host, DesiredStateSink* sink);
   // Pushes to the host's stream; false when the host has none.
   bool Push(const std::string& host, const swell::v1::DesiredState& state);
   size_t size() const;
 
+  // Replaces the revoked hosts (host id -> reason) and ends, with
+  // kPermissionDenied, the stream of every host among them. Atomic with
+  // Register: a stream registered after this returns is refused, and one
+  // registered before is ended.
+  void SetRevoked(std::map<std::string, std::string> revoked);
+
  private:
+  static absl::Status Revoked(const std::string& host,
+                              const std::string& reason);
+
   mutable std::mutex mu_;
   std::map<std::string, DesiredStateSink*> sinks_;
+  std::map<std::string, std::string> revoked_;
 };
 
 }  // namespace swell::controller

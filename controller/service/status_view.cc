@@ -152,6 +152,8 @@ swell::v1::HostStatus DescribeHost(const Fleet& fleet, const Host& h,
       UnixMillis(connected ? agents.LastHeard(h.id) : h.last_seen));
   o.set_retired_unix_ms(UnixMillis(h.retired_at));
   o.set_retire_reason(h.retire_reason);
+  o.set_revoked_unix_ms(UnixMillis(h.revoked_at));
+  o.set_revoke_reason(h.revoke_reason);
   o.set_desired_generation(h.desired_generation);
   o.set_agent_version(h.agent_version);
   auto d = fleet.desired.find(h.id);

@@ -16,6 +16,7 @@ Host StoredHost(Host h) {
   h.first_seen = StoredTime(h.first_seen);
   h.last_seen = StoredTime(h.last_seen);
   h.retired_at = StoredTime(h.retired_at);
+  h.revoked_at = StoredTime(h.revoked_at);
   return h;
 }
 

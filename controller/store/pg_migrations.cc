@@ -153,6 +153,14 @@ ALTER TABLE rollouts ADD COLUMN order_seed bigint NOT NULL DEFAULT 0
   CHECK (order_seed BETWEEN 0 AND 4294967295);
 )sql";
 
+// Revoked hosts (swellctl hosts revoke): revoked_at is '-infinity' for a
+// host that is not revoked. (Version 6 is the API tokens'.)
+constexpr std::string_view kV5 = R"sql(
+ALTER TABLE hosts ADD COLUMN revoked_at timestamptz NOT NULL
+  DEFAULT '-infinity';
+ALTER TABLE hosts ADD COLUMN revoke_reason text NOT NULL DEFAULT '';
+)sql";
+
 // API tokens (swellctl token): name, role and the SHA-256 of the token,
 // never the token itself. NULL expires_at: never expires; NULL
 // last_used_at: never used (updated about once a minute while in use);
@@ -180,6 +188,7 @@ const std::vector<Migration>& SchemaMigrations() {
       {2, kV2},
       {3, kV3},
       {4, kV4},
+      {5, kV5},
       {6, kV6},
   };
   return kMigrations;

@@ -57,7 +57,8 @@ absl::Status ReadHosts(pqxx::transaction_base& tx, FleetState* state) {
   for (const pqxx::row& row :
        tx.exec("SELECT id, agent_version, swell_us(first_seen),"
                " swell_us(last_seen), desired_generation,"
-               " swell_us(retired_at), retire_reason FROM hosts")) {
+               " swell_us(retired_at), retire_reason, swell_us(revoked_at),"
+               " revoke_reason FROM hosts")) {
     Host h;
     h.id = Text(row[0]);
     h.agent_version = Text(row[1]);
@@ -66,6 +67,8 @@ absl::Status ReadHosts(pqxx::transaction_base& tx, FleetState* state) {
     h.desired_generation = Int(row[4]);
     h.retired_at = Time(row[5]);
     h.retire_reason = Text(row[6]);
+    h.revoked_at = Time(row[7]);
+    h.revoke_reason = Text(row[8]);
     state->hosts.emplace(h.id, std::move(h));
   }
   for (const pqxx::row& row :

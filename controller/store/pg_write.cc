@@ -38,7 +38,7 @@ void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
   auto hosts =
       LastPerKey(all, [](const Host& h) { return std::string_view(h.id); });
   PgArray id, agent_version, first_seen, last_seen, generation, retired_at,
-      retire_reason;
+      retire_reason, revoked_at, revoke_reason;
   PgArray label_host, label_key, label_value;
   for (const Host* h : hosts) {
     id.AddText(h->id);
@@ -48,6 +48,8 @@ void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
     generation.AddInt(h->desired_generation);
     retired_at.AddInt(TimeToMicros(h->retired_at));
     retire_reason.AddText(h->retire_reason);
+    revoked_at.AddInt(TimeToMicros(h->revoked_at));
+    revoke_reason.AddText(h->revoke_reason);
     for (const auto& [key, value] : h->labels) {
       label_host.AddText(h->id);
       label_key.AddText(key);
@@ -57,20 +59,26 @@ void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
   std::string ids = std::move(id).Finish();
   tx.exec_params(
       "INSERT INTO hosts (id, agent_version, first_seen, last_seen,"
-      "                   desired_generation, retired_at, retire_reason)"
-      " SELECT id, v, swell_ts(f), swell_ts(l), g, swell_ts(ra), rr"
+      "                   desired_generation, retired_at, retire_reason,"
+      "                   revoked_at, revoke_reason)"
+      " SELECT id, v, swell_ts(f), swell_ts(l), g, swell_ts(ra), rr,"
+      "        swell_ts(va), vr"
       " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[],"
-      "             $5::bigint[], $6::bigint[], $7::text[])"
-      "  AS u(id, v, f, l, g, ra, rr)"
+      "             $5::bigint[], $6::bigint[], $7::text[], $8::bigint[],"
+      "             $9::text[])"
+      "  AS u(id, v, f, l, g, ra, rr, va, vr)"
       " ON CONFLICT (id) DO UPDATE SET"
       "  agent_version = EXCLUDED.agent_version,"
       "  first_seen = EXCLUDED.first_seen, last_seen = EXCLUDED.last_seen,"
       "  desired_generation = EXCLUDED.desired_generation,"
       "  retired_at = EXCLUDED.retired_at,"
-      "  retire_reason = EXCLUDED.retire_reason",
+      "  retire_reason = EXCLUDED.retire_reason,"
+      "  revoked_at = EXCLUDED.revoked_at,"
+      "  revoke_reason = EXCLUDED.revoke_reason",
       ids, std::move(agent_version).Finish(), std::move(first_seen).Finish(),
       std::move(last_seen).Finish(), std::move(generation).Finish(),
-      std::move(retired_at).Finish(), std::move(retire_reason).Finish());
+      std::move(retired_at).Finish(), std::move(retire_reason).Finish(),
+      std::move(revoked_at).Finish(), std::move(revoke_reason).Finish());
   // A host's labels are replaced whole.
   tx.exec_params("DELETE FROM host_labels WHERE host_id = ANY($1::text[])",
                  ids);

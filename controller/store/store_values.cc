@@ -61,6 +61,8 @@ absl::Status CheckFields(const Mutation& m, TextCheck check) {
     SWELL_CHECK_TIME("hosts", i, "last_seen", h.last_seen);
     SWELL_CHECK_TIME("hosts", i, "retired_at", h.retired_at);
     SWELL_CHECK_TEXT("hosts", i, "retire_reason", h.retire_reason);
+    SWELL_CHECK_TIME("hosts", i, "revoked_at", h.revoked_at);
+    SWELL_CHECK_TEXT("hosts", i, "revoke_reason", h.revoke_reason);
   }
   for (size_t i = 0; i < m.rollouts.size(); ++i) {
     const Rollout& r = m.rollouts[i];

@@ -16,13 +16,17 @@ class World::Stream final : public controller::DesiredStateSink {
         agent_(agent),
         id_(id),
         handler_(world->node_->Targets([this](const swell::v1::Hello& hello) {
-          world_->node_->sessions().Register(hello.host_id(), this);
+          // The simulation revokes no host: every registration succeeds.
+          world_->node_->sessions()
+              .Register(hello.host_id(), this)
+              .IgnoreError();
         })) {}
 
   void PushDesired(const swell::v1::DesiredState& state) override {
     if (world_->store_->crashed) return;  // the process is gone
     world_->DeliverDesired(id_, state);
   }
+  void End(const absl::Status&) override { Supersede(); }
   void Supersede() override {
     World* world = world_;
     const int agent = agent_;

@@ -109,8 +109,9 @@ class AgentStreamBoundsTest : public ::testing::Test {
   HealthWindow health_{WindowOptions()};
   AgentTracker tracker_{clock_.Now()};
   SessionRegistry sessions_;
-  AgentServiceImpl service_{&sessions_, &tracker_, &health_, NoEvents(),
-                            &clock_};
+  AgentServiceImpl service_{&sessions_, &tracker_,
+                            &health_,   NoEvents(),
+                            &clock_,    AgentIdentity::kHelloUnverified};
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<swell::v1::AgentService::Stub> stub_;

@@ -36,7 +36,8 @@ std::string Dump(const Host& h) {
       "] agent_version=", Q(h.agent_version), " first_seen=", T(h.first_seen),
       " last_seen=", T(h.last_seen),
       " desired_generation=", h.desired_generation,
-      " retired_at=", T(h.retired_at), " retire_reason=", Q(h.retire_reason));
+      " retired_at=", T(h.retired_at), " retire_reason=", Q(h.retire_reason),
+      " revoked_at=", T(h.revoked_at), " revoke_reason=", Q(h.revoke_reason));
 }
 
 std::string Dump(const HostDesired& d) {

@@ -306,6 +306,24 @@ TYPED_TEST(StoreConformanceTest, HostRetirementAndReturnRoundTrip) {
   EXPECT_EQ(Dump(this->MustLoad().hosts.at("h1")), Dump(h));
 }
 
+TYPED_TEST(StoreConformanceTest, HostRevocationAndUnrevocationRoundTrip) {
+  Host h = SampleHost("h1");
+  ASSERT_NE(h.revoked_at, absl::InfinitePast());
+  Mutation revoke;
+  revoke.hosts = {h};
+  this->MustCommit(revoke);
+  Host loaded = this->MustLoad().hosts.at("h1");
+  EXPECT_EQ(loaded.revoked_at, h.revoked_at);
+  EXPECT_EQ(loaded.revoke_reason, h.revoke_reason);
+
+  h.revoked_at = absl::InfinitePast();  // unrevoked
+  h.revoke_reason = "";
+  Mutation back;
+  back.hosts = {h};
+  this->MustCommit(back);
+  EXPECT_EQ(Dump(this->MustLoad().hosts.at("h1")), Dump(h));
+}
+
 TYPED_TEST(StoreConformanceTest, RolloutHostKeepsItsFailureThroughUpserts) {
   Mutation m = SampleMutation();
   this->MustCommit(m);

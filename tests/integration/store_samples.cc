@@ -51,6 +51,8 @@ Host SampleHost(std::string id) {
   h.desired_generation = 9'007'199'254'740'993;  // not a double
   h.retired_at = MicrosTime(1'700'000'050'000'007);
   h.retire_reason = "decommissioned: «CHG-9» 'rack' \"NULL\"";
+  h.revoked_at = MicrosTime(1'700'000'060'000'009);
+  h.revoke_reason = "key leaked: «SEC-12» 'NULL' \\N";
   return h;
 }
 

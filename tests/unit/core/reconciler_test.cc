@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "controller/rollout/commands.h"
+#include "controller/rollout/host_revocation.h"
 #include "controller/service/rollout_service.h"
 #include "controller/store/memory_store.h"
 #include "grpcpp/grpcpp.h"
@@ -76,6 +77,14 @@ class RecordingSink final : public DesiredStateSink {
     pushed_.push_back(state);
   }
   void Supersede() override {}
+  void End(const absl::Status& why) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ended_ = why;
+  }
+  absl::Status ended() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ended_;
+  }
   size_t pushes() const {
     std::lock_guard<std::mutex> lock(mu_);
     return pushed_.size();
@@ -84,6 +93,7 @@ class RecordingSink final : public DesiredStateSink {
  private:
   mutable std::mutex mu_;
   std::vector<swell::v1::DesiredState> pushed_;
+  absl::Status ended_;
 };
 
 class ReconcilerTest : public ::testing::Test {
@@ -93,7 +103,7 @@ class ReconcilerTest : public ::testing::Test {
     hello.set_host_id("h1");
     (*hello.mutable_labels())["role"] = "web";
     tracker_.Connected(hello, clock_.Now());
-    sessions_.Register("h1", &sink_);
+    ASSERT_TRUE(sessions_.Register("h1", &sink_).ok());
     Reconciler::Options options;
     options.tick = absl::Milliseconds(10);
     options.snapshots = &snapshots_;
@@ -179,6 +189,45 @@ TEST_F(ReconcilerTest, AFailedCommitIsAnsweredAndTheModelReloadedAndResent) {
   ASSERT_TRUE(answered_again.WaitForNotificationWithTimeout(absl::Seconds(20)));
   EXPECT_TRUE(again.ok()) << again;
   EXPECT_TRUE(snapshots_.Latest().fleet->freeze.active);
+}
+
+// Revoking a connected host ends its stream before the command is
+// answered, and the sessions refuse it from then on; unrevoking lets it
+// back. The reloaded model keeps the revocation.
+TEST_F(ReconcilerTest, RevokingEndsTheHostsStreamBeforeTheAnswer) {
+  auto post =
+      [&](std::function<absl::StatusOr<Mutation>(const Fleet&, absl::Time)>
+              decide) {
+        absl::Status outcome = absl::UnknownError("not answered");
+        absl::Notification answered;
+        reconciler_->Post(Reconciler::Command{
+            [decide](Reconciler::CommandContext& c) {
+              return decide(c.fleet, c.now);
+            },
+            [&](const absl::Status& s, Reconciler::CommandContext&) {
+              outcome = s;
+              answered.Notify();
+            }});
+        EXPECT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(20)));
+        return outcome;
+      };
+  ASSERT_TRUE(sink_.ended().ok());
+  ASSERT_TRUE(post([](const Fleet& f, absl::Time now) {
+                return RevokeHost(f, "h1", Request{"alice", "key leaked", now});
+              }).ok());
+  // Ended at once, before the answer: no wait here.
+  EXPECT_TRUE(absl::IsPermissionDenied(sink_.ended())) << sink_.ended();
+  EXPECT_EQ(sink_.ended().message(), "host h1 is revoked: key leaked");
+  RecordingSink again;
+  absl::Status refused = sessions_.Register("h1", &again);
+  EXPECT_TRUE(absl::IsPermissionDenied(refused)) << refused;
+  EXPECT_EQ(store_.inner.Load()->hosts.at("h1").revoke_reason, "key leaked");
+
+  ASSERT_TRUE(post([](const Fleet& f, absl::Time now) {
+                return UnrevokeHost(f, "h1", Request{"alice", "", now});
+              }).ok());
+  EXPECT_TRUE(sessions_.Register("h1", &again).ok());
+  sessions_.Unregister("h1", &again);
 }
 
 // The API's read calls, over real gRPC, while the reconciler is stuck in a
