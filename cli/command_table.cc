@@ -147,27 +147,31 @@ std::vector<CommandInfo> BuildCommands() {
                "swellctl rollback r-1a2b3c4d --reason \"p95 latency doubled\"",
                &RunRollback});
   c.push_back(
-      {{"hosts",
-        {Reason("with retire: why the host is retired (required)")},
-        0,
-        2},
-       "hosts | hosts retire HOST --reason R",
-       "list the fleet's hosts; retire one that is gone",
+      {{"hosts", {Reason("with retire or revoke: why (required)")}, 0, 2},
+       "hosts | hosts retire|revoke HOST --reason R | hosts unrevoke HOST",
+       "list the fleet's hosts; retire one that is gone; revoke one",
        "One row per host: HOST, SITE, ROLE, its other labels, its STATE, "
        "when it was LAST SEEN, and the GENERATION of its desired state. "
        "STATE is connected, disconnected, stale (its agent has not been "
        "connected for longer than the controller's --host_stale_after, 7 "
-       "days by default) or retired. New rollouts (a plan's selector, even "
-       "{}) never target a stale or retired host; 'preview' lists the ones "
-       "it leaves out. 'hosts retire HOST --reason R' retires a host that "
+       "days by default), retired or revoked. New rollouts (a plan's "
+       "selector, even {}) never target a stale, retired or revoked host; "
+       "'preview' lists the ones it leaves out. 'hosts retire HOST --reason "
+       "R' retires a host that "
        "is gone for good (decommissioned, renamed, a typo): its agent must "
        "not be connected, and no active rollout may still be working on it "
        "(wait for it to end, or roll it back). The reason is kept in the "
        "audit trail. A retired host whose agent connects again comes back "
-       "by itself.",
+       "by itself. 'hosts revoke HOST --reason R' (admin) says that the "
+       "host's certificate no longer counts (a stolen key, a host being "
+       "rebuilt): its agent's stream is ended at once, and every stream of "
+       "that host is refused with PERMISSION_DENIED until 'hosts unrevoke "
+       "HOST'. STATE is then revoked, and new rollouts do not target it.",
        "swellctl hosts\nswellctl hosts -o json\n"
        "swellctl hosts retire web-ams1-07 --reason \"decommissioned, "
-       "CHG-981\"",
+       "CHG-981\"\n"
+       "swellctl hosts revoke web-ams1-07 --reason \"key leaked, SEC-12\"\n"
+       "swellctl hosts unrevoke web-ams1-07",
        &RunHosts});
   c.push_back({{"freeze-status", {}, 0, 0},
                "freeze-status",

@@ -40,9 +40,12 @@ int RunHalt(Context& ctx);
 int RunUnfreeze(Context& ctx);
 int RunResume(Context& ctx);
 int RunRollback(Context& ctx);
-int RunHosts(Context& ctx);       // `hosts`, and `hosts retire HOST`
+int RunHosts(Context& ctx);       // `hosts`, and `hosts retire|revoke|unrevoke`
 int RunRetireHost(Context& ctx);  // `hosts retire HOST --reason R`
+int RunRevokeHost(Context& ctx);  // `hosts revoke HOST --reason R`
+int RunUnrevokeHost(Context& ctx);  // `hosts unrevoke HOST [--reason R]`
 int RunFreezeStatus(Context& ctx);
+int RunToken(Context& ctx);  // `token create|list|revoke` (admin)
 
 // Shared by the commands.
 

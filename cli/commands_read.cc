@@ -53,13 +53,19 @@ int RunStatus(Context& ctx) {
 int RunHosts(Context& ctx) {
   const std::vector<std::string>& args = ctx.args->args;
   if (!args.empty()) {
-    if (args[0] == "retire" && args.size() == 2) return RunRetireHost(ctx);
+    if (args.size() == 2) {
+      if (args[0] == "retire") return RunRetireHost(ctx);
+      if (args[0] == "revoke") return RunRevokeHost(ctx);
+      if (args[0] == "unrevoke") return RunUnrevokeHost(ctx);
+    }
     *ctx.err << "swellctl: hosts takes no argument, or 'retire HOST --reason "
-                "R' (see 'swellctl hosts --help')\n";
+                "R', 'revoke HOST --reason R' or 'unrevoke HOST' (see "
+                "'swellctl hosts --help')\n";
     return kExitBadInput;
   }
   if (ctx.args->Has("reason")) {
-    *ctx.err << "swellctl: --reason applies only to 'hosts retire HOST'\n";
+    *ctx.err << "swellctl: --reason applies only to 'hosts retire|revoke|"
+                "unrevoke HOST'\n";
     return kExitBadInput;
   }
   absl::StatusOr<v1::ListHostsResponse> resp =

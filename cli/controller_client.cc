@@ -104,5 +104,13 @@ absl::StatusOr<v1::HostStatus> ControllerClient::RetireHost(
     const v1::RetireHostRequest& req) {
   return Call(&Stub::RetireHost, req);
 }
+absl::StatusOr<v1::HostStatus> ControllerClient::RevokeHost(
+    const v1::RevokeHostRequest& req) {
+  return Call(&Stub::RevokeHost, req);
+}
+absl::StatusOr<v1::HostStatus> ControllerClient::UnrevokeHost(
+    const v1::UnrevokeHostRequest& req) {
+  return Call(&Stub::UnrevokeHost, req);
+}
 
 }  // namespace swell::cli

@@ -44,6 +44,9 @@ class ControllerClient {
   absl::StatusOr<v1::ListHostsResponse> ListHosts(
       const v1::ListHostsRequest& req);
   absl::StatusOr<v1::HostStatus> RetireHost(const v1::RetireHostRequest& req);
+  absl::StatusOr<v1::HostStatus> RevokeHost(const v1::RevokeHostRequest& req);
+  absl::StatusOr<v1::HostStatus> UnrevokeHost(
+      const v1::UnrevokeHostRequest& req);
 
  private:
   template <typename Req, typename Resp>

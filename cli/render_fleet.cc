@@ -122,6 +122,14 @@ std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
         !h.state().empty() ? h.state()
                            : (h.connected() ? "connected" : "disconnected");
     any_stale |= state == "stale";
+    if (state == "revoked") {
+      notes.push_back(absl::StrCat(h.host_id(), " revoked ",
+                                   FormatAge(h.revoked_unix_ms(), now),
+                                   " ago: ", OneLine(h.revoke_reason()),
+                                   " (its agent is refused until 'swellctl "
+                                   "hosts unrevoke ",
+                                   h.host_id(), "')"));
+    }
     if (state == "retired") {
       notes.push_back(absl::StrCat(h.host_id(), " retired ",
                                    FormatAge(h.retired_unix_ms(), now),
@@ -143,8 +151,8 @@ std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
   }
   if (!notes.empty()) {
     absl::StrAppend(&out,
-                    "\nnew rollouts do not target stale or retired "
-                    "hosts:\n");
+                    "\nnew rollouts do not target stale, retired or "
+                    "revoked hosts:\n");
     for (const std::string& note : notes)
       absl::StrAppend(&out, "  ", note, "\n");
   }

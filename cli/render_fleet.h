@@ -22,8 +22,9 @@ std::string RenderPreview(const v1::PreviewResponse& preview, int width);
 
 // The `hosts` table: HOST SITE ROLE LABELS STATE LAST SEEN GENERATION.
 // LABELS holds every label but site and role, as k=v,k=v in key order.
-// STATE is connected, disconnected, stale or retired; below the table, each
-// retired host's retirement, and what stale means, when any host is.
+// STATE is connected, disconnected, stale, retired or revoked; below the
+// table, each retired host's retirement, each revoked host's revocation,
+// and what stale means, when any host is.
 std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
                              absl::Time now);
 

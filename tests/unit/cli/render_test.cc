@@ -174,11 +174,25 @@ TEST(RenderHostsTableTest, ShowsStaleAndRetiredHostsAndWhatThatMeans) {
   EXPECT_THAT(text, HasSubstr("web-typo-1   -     -     -                     "
                               "retired    "));
   EXPECT_THAT(text,
-              HasSubstr("\nnew rollouts do not target stale or retired hosts:\n"
+              HasSubstr("\nnew rollouts do not target stale, retired or "
+                        "revoked hosts:\n"
                         "  web-typo-1 retired 1h ago: a typo in its config "
                         "(back when its agent connects again)\n"
                         "  stale: not connected for more than 7d; back when "
                         "its agent connects again\n"));
+}
+
+TEST(RenderHostsTableTest, ShowsARevokedHostAndHowToLetItBack) {
+  v1::ListHostsResponse hosts = testing::TwoHosts();
+  hosts.mutable_hosts(1)->set_state("revoked");
+  hosts.mutable_hosts(1)->set_revoked_unix_ms(testing::kNowUnixMs - 1'800'000);
+  hosts.mutable_hosts(1)->set_revoke_reason("key leaked\nSEC-12");
+  const std::string text = RenderHostsTable(hosts, kNow);
+  EXPECT_THAT(text, HasSubstr("db-fra1-01   fra1  db    -                     "
+                              "revoked    "));
+  EXPECT_THAT(text, HasSubstr("\n  db-fra1-01 revoked 30m ago: key leaked; "
+                              "SEC-12 (its agent is refused until 'swellctl "
+                              "hosts unrevoke db-fra1-01')\n"));
 }
 
 TEST(RenderHostsTableTest, SaysNothingMoreWhenEveryHostIsTargetable) {
