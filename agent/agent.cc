@@ -39,7 +39,9 @@ absl::Duration StaleAfter(const AgentConfig& config) {
 
 }  // namespace
 
-Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
+Agent::Agent(AgentConfig config,
+             std::shared_ptr<grpc::ChannelCredentials> credentials)
+    : config_(std::move(config)), credentials_(std::move(credentials)) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -86,6 +88,7 @@ absl::Status Agent::Start() {
 
   ControllerLink::Options link_options;
   link_options.addresses = config_.controllers;
+  link_options.credentials = credentials_;
   link_options.backoff_initial = config_.backoff_initial;
   link_options.backoff_max = config_.backoff_max;
   link_ = std::make_unique<ControllerLink>(

@@ -22,7 +22,10 @@ namespace swell::agent {
 // agent keeps enforcing it while no controller is reachable.
 class Agent {
  public:
-  explicit Agent(AgentConfig config);
+  // `credentials` (TLS, or plaintext the caller allowed) are used for every
+  // connection to the controller.
+  Agent(AgentConfig config,
+        std::shared_ptr<grpc::ChannelCredentials> credentials);
   ~Agent();  // stops
 
   // Prepares the state dir, opens the journal, loads the saved desired
@@ -50,6 +53,7 @@ class Agent {
   void OnDesired(const swell::v1::DesiredState& state);
 
   const AgentConfig config_;
+  const std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<ControllerLink> link_;
   std::unique_ptr<Enforcer> enforcer_;

@@ -145,6 +145,10 @@ absl::StatusOr<AgentConfigFile> ParseRoot(const YAML::Node& root) {
       absl::StatusOr<GuardrailsSettings> g = ParseGuardrailsYaml(v);
       if (!g.ok()) return g.status();
       file.guardrails = *std::move(g);
+    } else if (key == "tls") {
+      absl::StatusOr<TlsSettings> tls = ParseTlsYaml(v);
+      if (!tls.ok()) return tls.status();
+      file.tls = *std::move(tls);
     } else if (key == "check_interval") {
       absl::StatusOr<absl::Duration> d = YamlDuration(v, key);
       if (!d.ok()) return d.status();
@@ -293,6 +297,9 @@ absl::StatusOr<AgentConfig> MergeAgentConfig(
       MergeGuardrails(file.guardrails, flags.guardrails);
   if (!guardrails.ok()) return guardrails.status();
   config.guardrails = *std::move(guardrails);
+  absl::StatusOr<AgentTlsFiles> tls = MergeTls(file.tls, flags.tls);
+  if (!tls.ok()) return tls.status();
+  config.tls = *std::move(tls);
 
   absl::Duration interval = flags.check_interval.value_or(
       file.check_interval.value_or(absl::Seconds(5)));

@@ -13,6 +13,7 @@
 #include "agent/collectors/command_check.h"
 #include "agent/guardrails.h"
 #include "agent/guardrails_config.h"
+#include "agent/tls_config.h"
 
 namespace swell::agent {
 
@@ -50,6 +51,9 @@ struct AgentConfig {
   std::string metrics_listen;
   // What this host lets the controller read and change.
   Guardrails guardrails;
+  // Its certificate (whose DNS name is its host id), key, and the CA that
+  // verifies the controller; empty: plaintext (only with --insecure).
+  AgentTlsFiles tls;
 };
 
 // What a --config YAML file may set. Unset fields are left to flags and
@@ -57,7 +61,7 @@ struct AgentConfig {
 // labels (map), root, state_dir, check_interval, checks (list of {name,
 // command, interval, timeout, parse: exit|number}), collectors (list, see
 // ParseCollectorYaml; docs/agent.md), metrics_listen (host:port),
-// guardrails (map, see ParseGuardrailsYaml).
+// guardrails (map, see ParseGuardrailsYaml), tls (map {cert, key, ca}).
 struct AgentConfigFile {
   std::optional<std::string> host_id;
   std::vector<std::string> controllers;
@@ -74,6 +78,7 @@ struct AgentConfigFile {
   std::vector<CollectorEntry> collectors;     // names unique
   std::optional<std::string> metrics_listen;  // valid host:port, or ""
   GuardrailsSettings guardrails;              // entries valid
+  TlsSettings tls;
 };
 
 // The values given on the command line; empty/nullopt means "not given".
@@ -87,6 +92,7 @@ struct AgentFlagValues {
   std::optional<absl::Duration> check_interval;
   std::optional<std::string> metrics_listen;  // "" turns the file's off
   GuardrailsSettings guardrails;              // --guardrail-*
+  TlsSettings tls;                            // --tls-cert, --tls-key, --tls-ca
 };
 
 // Parses a config file's text. kInvalidArgument naming the key, with line
@@ -103,7 +109,8 @@ absl::Status ValidateListenAddress(absl::string_view address);
 // command line overrides the file; labels and checks merge by key/name with
 // the flag winning; controllers given as flags replace the file's list.
 // host_id defaults to `default_host_id`. Each guardrails key given as a
-// flag replaces the file's (see MergeGuardrails).
+// flag replaces the file's (see MergeGuardrails); so does each TLS file
+// (all three or none, see MergeTls).
 //
 // The state dir rule: it always lives below root, like every managed path.
 // `--root /srv/h1 --state-dir /var/lib/swell-agent` gives

@@ -1,6 +1,7 @@
 #include "agent/controller_link.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,10 @@ ControllerLink::~ControllerLink() { Stop(); }
 
 void ControllerLink::Start() {
   if (thread_.joinable() || options_.addresses.empty()) return;
+  if (options_.credentials == nullptr) {
+    spdlog::critical("ControllerLink started without credentials");
+    std::abort();
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -107,8 +112,7 @@ std::shared_ptr<grpc::Channel> ControllerLink::NewChannel(
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 310 * 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
   args.SetMaxReceiveMessageSize(kMaxDesiredBytes);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::CreateCustomChannel(address, options_.credentials, args);
 }
 
 void ControllerLink::Run() {

@@ -32,11 +32,16 @@ namespace swell::agent {
 // when the next attempt is made. Connects and disconnects are logged once
 // per change, not per retry.
 //
-// Plaintext only for now (the caller has checked --insecure).
+// Every channel uses the one `credentials` object it was given, so that
+// TLS credentials made once keep watching their files: a certificate
+// replaced on disk is presented from the next attempt on.
 class ControllerLink final : public MessageSink {
  public:
   struct Options {
     std::vector<std::string> addresses;  // host:port, tried in turn
+    // Required: TLS (ControllerCredentials), or plaintext, which the caller
+    // has allowed (--insecure).
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
     absl::Duration backoff_initial = absl::Milliseconds(200);
     absl::Duration backoff_max = absl::Seconds(5);
     // How long one attempt may take to establish its connection (TCP, and

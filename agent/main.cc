@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,9 +47,9 @@ ABSL_FLAG(std::string, config, "",
           "YAML file with host_id, controllers, labels, root, state_dir, "
           "check_interval, checks ({name, command, interval, timeout, "
           "parse: exit|number}), collectors (kind: prometheus, http or "
-          "systemd; see docs/agent.md), metrics_listen and guardrails (what "
-          "this host accepts). Flags given on the command line override "
-          "it.");
+          "systemd; see docs/agent.md), metrics_listen, guardrails (what "
+          "this host accepts) and tls ({cert, key, ca}). Flags given on the "
+          "command line override it.");
 ABSL_FLAG(std::string, check, "",
           "A health check NAME=COMMAND (repeatable). The command runs without "
           "a shell, with SWELL_ROOT and SWELL_HOST_ID set, and its sample is "
@@ -81,9 +82,22 @@ ABSL_FLAG(std::string, guardrail_package, "*",
           "A pattern (* and ?) that every package a package or docker "
           "variable names must match (repeatable). Given, replaces "
           "guardrails.packages; given empty, allows none.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "This host's certificate (PEM), presented to the controller. Its "
+          "one DNS subjectAltName is the host's identity: the controller "
+          "refuses a hello whose host id differs. Re-read when it changes "
+          "on disk (rotation without a restart). Replaces tls.cert.");
+ABSL_FLAG(std::string, tls_key, "",
+          "The private key of --tls-cert (PEM, unencrypted). Replaces "
+          "tls.key.");
+ABSL_FLAG(std::string, tls_ca, "",
+          "The CA certificates (PEM) that verify the controller's "
+          "certificate. Replaces tls.ca.");
 ABSL_FLAG(bool, insecure, false,
-          "Talk to the controller in plaintext. Required for now: mTLS is not "
-          "implemented yet, and without this flag the agent refuses to start.");
+          "Talk to the controller in plaintext, with no certificate: any "
+          "process that reaches the controller can then speak for this "
+          "host. Only without TLS files, and only when every --controller "
+          "is loopback; for local experiments.");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error.");
 
 namespace {
@@ -91,15 +105,22 @@ namespace {
 constexpr char kUsage[] =
     R"(keeps this host converged on the desired state sent by a Swell controller.
 
-Usage: swell-agent --insecure [flags]
+Usage: swell-agent --tls-cert FILE --tls-key FILE --tls-ca FILE [flags]
+       swell-agent --insecure [flags]   (loopback controllers only)
 
-Example (one simulated host rooted in a temp dir, talking to a local
-controller):
+The agent talks to its controller over mutual TLS: it presents its host's
+certificate, whose one DNS subjectAltName must be its host id, and verifies
+the controller's with --tls-ca. Certificate files are re-read when they
+change on disk.
 
-  swell-agent --insecure --controller=127.0.0.1:7070 --host-id=web-1 \
+Example (one simulated host rooted in a temp dir):
+
+  swell-agent --controller=ctl.example.net:7070 --host-id=web-1 \
+      --tls-cert=/etc/swell/web-1.pem --tls-key=/etc/swell/web-1.key \
+      --tls-ca=/etc/swell/ca.pem \
       --label=site=par1 --label=role=web --root=/tmp/swell/web-1 \
       --check='load1=awk "{print \$1}" /proc/loadavg' \
-      --metrics-listen=127.0.0.1:7072
+      --metrics-listen=127.0.0.1:7073
 
 --controller, --label and --check may be given several times. Flag names
 take dashes or underscores (--host-id or --host_id).)";
@@ -142,6 +163,34 @@ std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
     std::replace(arg.begin() + start, arg.begin() + end, '-', '_');
   }
   return out;
+}
+
+// The agent runs with TLS files, or with --insecure when every controller
+// is loopback; never with both, never with neither.
+absl::Status CheckTransport(const swell::agent::AgentConfig& config,
+                            bool insecure) {
+  if (!config.tls.empty()) {
+    if (insecure) {
+      return absl::InvalidArgumentError(
+          "--insecure and TLS files (--tls-cert, --tls-key, --tls-ca or the "
+          "config's tls) exclude each other: drop one");
+    }
+    return absl::OkStatus();
+  }
+  if (!insecure) {
+    return absl::InvalidArgumentError(
+        "refusing to start without TLS: give --tls-cert, --tls-key and "
+        "--tls-ca (or the config's tls: {cert, key, ca}), or --insecure "
+        "for plaintext to a controller on loopback");
+  }
+  std::string offender;
+  if (!swell::agent::AllLoopback(config.controllers, &offender)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--insecure is refused: controller ", offender,
+        " is not a loopback address, and plaintext would cross the "
+        "network; give --tls-cert, --tls-key and --tls-ca"));
+  }
+  return absl::OkStatus();
 }
 
 std::string Hostname() {
@@ -193,13 +242,9 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   swell::common::InitLogging("swell-agent", absl::GetFlag(FLAGS_log_level));
 
-  if (!absl::GetFlag(FLAGS_insecure)) {
-    std::fprintf(stderr,
-                 "swell-agent: refusing to start without --insecure: mTLS to "
-                 "the controller is not implemented yet, and plaintext must "
-                 "be asked for explicitly.\n");
-    return 2;
-  }
+  if (given("tls_cert")) flags.tls.cert = absl::GetFlag(FLAGS_tls_cert);
+  if (given("tls_key")) flags.tls.key = absl::GetFlag(FLAGS_tls_key);
+  if (given("tls_ca")) flags.tls.ca = absl::GetFlag(FLAGS_tls_ca);
   if (given("host_id")) flags.host_id = absl::GetFlag(FLAGS_host_id);
   if (given("root")) flags.root = absl::GetFlag(FLAGS_root);
   if (given("state_dir")) flags.state_dir = absl::GetFlag(FLAGS_state_dir);
@@ -234,10 +279,25 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", std::string(config.status().message()));
     return 2;
   }
-  spdlog::warn(
-      "INSECURE: plaintext gRPC to the controller; any process that can reach "
-      "{} can impersonate it. For local demos and tests only.",
-      absl::StrJoin(config->controllers, ","));
+  const bool insecure = absl::GetFlag(FLAGS_insecure);
+  if (absl::Status s = CheckTransport(*config, insecure); !s.ok()) {
+    std::fprintf(stderr, "swell-agent: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      swell::agent::ControllerCredentials(config->tls);
+  if (!credentials.ok()) {
+    spdlog::critical("{}", std::string(credentials.status().message()));
+    return 2;
+  }
+  if (insecure) {
+    spdlog::warn(
+        "INSECURE: plaintext gRPC to the controller at {}, with no "
+        "certificate: any local process can impersonate the controller or "
+        "this host. For local experiments only; give --tls-cert, --tls-key "
+        "and --tls-ca instead.",
+        absl::StrJoin(config->controllers, ","));
+  }
 
   // Signals are taken synchronously by this thread; every thread started
   // below inherits the mask.
@@ -248,7 +308,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  swell::agent::Agent agent(*config);
+  swell::agent::Agent agent(*config, *std::move(credentials));
   if (absl::Status s = agent.Start(); !s.ok()) {
     spdlog::critical("cannot start: {}", std::string(s.message()));
     return 1;

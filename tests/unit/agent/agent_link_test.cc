@@ -89,7 +89,8 @@ TEST(AgentLinkTest, AppliesDesiredStateAndKeepsItAcrossAControllerOutage) {
   const int port = controller->port();
   controller->SetDesired(AppConfState(3, "listen 80;\n"));
 
-  Agent agent(TestConfig(root, controller->address()));
+  Agent agent(TestConfig(root, controller->address()),
+              grpc::InsecureChannelCredentials());
   ASSERT_TRUE(agent.Start().ok());
 
   ASSERT_TRUE(WaitFor([&] { return !controller->hellos().empty(); }));
@@ -131,7 +132,7 @@ TEST(AgentLinkTest, RestartedAgentEnforcesSavedStateWithoutAController) {
   ASSERT_TRUE(SaveDesiredState(config.state_dir + "/desired.pb",
                                AppConfState(9, "saved\n"))
                   .ok());
-  Agent agent(config);
+  Agent agent(config, grpc::InsecureChannelCredentials());
   ASSERT_TRUE(agent.Start().ok());
   EXPECT_EQ(agent.generation(), 9);
   EXPECT_TRUE(WaitFor([&] {
@@ -148,7 +149,8 @@ TEST(AgentLinkTest, DesiredStateForAnotherHostIsIgnored) {
   swell::v1::DesiredState wrong = AppConfState(5, "not mine\n");
   wrong.set_host_id("someone-else");
   controller.SetDesired(wrong);
-  Agent agent(TestConfig(root, controller.address()));
+  Agent agent(TestConfig(root, controller.address()),
+              grpc::InsecureChannelCredentials());
   ASSERT_TRUE(agent.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return HasSample(controller, "up", 1.0); }));
   EXPECT_EQ(agent.generation(), 0);
@@ -164,14 +166,53 @@ std::string AgentBinary() {
   return SWELL_AGENT_BINARY;
 }
 
-TEST(AgentBinaryTest, RefusesToStartWithoutInsecure) {
+// Runs swell-agent with `args`; its exit code and output.
+common::CommandResult RunAgent(std::vector<std::string> args) {
   common::CommandSpec spec;
-  spec.argv = {AgentBinary(), "--controller=127.0.0.1:1"};
+  spec.argv = {AgentBinary()};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.timeout = absl::Seconds(20);
   absl::StatusOr<common::CommandResult> r = common::RunCommand(spec);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->exit_code, 2);
-  EXPECT_THAT(r->output, ::testing::HasSubstr("--insecure"));
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : common::CommandResult{};
+}
+
+TEST(AgentBinaryTest, RefusesToStartWithNeitherTlsNorInsecure) {
+  common::CommandResult r = RunAgent({"--controller=127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, ::testing::HasSubstr(
+                            "refusing to start without TLS: give --tls-cert, "
+                            "--tls-key and --tls-ca"));
+}
+
+TEST(AgentBinaryTest, RefusesInsecureToAControllerOffLoopback) {
+  common::CommandResult r = RunAgent(
+      {"--insecure", "--controller=127.0.0.1:1,10.1.2.3:7070", "--host-id=h"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output,
+              ::testing::HasSubstr("--insecure is refused: controller "
+                                   "10.1.2.3:7070 is not a loopback address"));
+}
+
+TEST(AgentBinaryTest, RefusesTlsFilesItCannotReadOrInsecureBesideThem) {
+  TempDir dir;
+  common::CommandResult r = RunAgent(
+      {"--controller=127.0.0.1:1", "--tls-cert", dir / "none.pem", "--tls-key",
+       dir / "none.key", "--tls-ca", dir / "ca.pem", "--root", dir / "host"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, ::testing::HasSubstr("--tls-ca: cannot read"));
+  r = RunAgent({"--insecure", "--controller=127.0.0.1:1", "--tls-cert=a",
+                "--tls-key=b", "--tls-ca=c"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, ::testing::HasSubstr("exclude each other"));
+}
+
+TEST(AgentBinaryTest, HelpExitsZeroAndShowsTheTlsFlags) {
+  common::CommandResult r = RunAgent({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, ::testing::HasSubstr("--tls_cert"));
+  EXPECT_THAT(r.output,
+              ::testing::Not(::testing::HasSubstr("not implemented")));
 }
 
 TEST(AgentBinaryTest, AppliesFromAControllerAndStopsCleanlyOnSigterm) {

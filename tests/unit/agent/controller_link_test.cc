@@ -20,6 +20,7 @@ std::unique_ptr<ControllerLink> LinkFor(const std::string& host,
                                         const std::string& address) {
   ControllerLink::Options options;  // the defaults a real agent uses
   options.addresses = {address};
+  options.credentials = grpc::InsecureChannelCredentials();
   return std::make_unique<ControllerLink>(
       options,
       [host] {
