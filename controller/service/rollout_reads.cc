@@ -50,6 +50,9 @@ absl::Status RolloutServiceImpl::DescribeFromSnapshot(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
     grpc::CallbackServerContext* ctx, const swell::v1::PreviewRequest* req,
     swell::v1::PreviewResponse* resp) {
+  if (auto caller = Authorize(ctx, "Preview", ""); !caller.ok()) {
+    return Answer(ctx, caller.status());
+  }
   auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file(), *policies_);
   if (!plan.ok()) return Answer(ctx, plan.status());
   auto fleet = Snapshot();
@@ -67,6 +70,9 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
 grpc::ServerUnaryReactor* RolloutServiceImpl::ListRollouts(
     grpc::CallbackServerContext* ctx, const swell::v1::ListRolloutsRequest* req,
     swell::v1::ListRolloutsResponse* resp) {
+  if (auto caller = Authorize(ctx, "ListRollouts", ""); !caller.ok()) {
+    return Answer(ctx, caller.status());
+  }
   auto fleet = Snapshot();
   if (!fleet.ok()) return Answer(ctx, fleet.status());
   for (const auto& [id, rec] : (*fleet)->rollouts) {
@@ -79,6 +85,9 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::ListRollouts(
 grpc::ServerUnaryReactor* RolloutServiceImpl::GetRollout(
     grpc::CallbackServerContext* ctx, const swell::v1::GetRolloutRequest* req,
     swell::v1::RolloutStatus* resp) {
+  if (auto caller = Authorize(ctx, "GetRollout", ""); !caller.ok()) {
+    return Answer(ctx, caller.status());
+  }
   auto fleet = Snapshot();
   if (!fleet.ok()) return Answer(ctx, fleet.status());
   return Answer(ctx, DescribeFromSnapshot(**fleet, req->rollout_id(),
@@ -88,6 +97,9 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::GetRollout(
 grpc::ServerUnaryReactor* RolloutServiceImpl::GetFreeze(
     grpc::CallbackServerContext* ctx, const swell::v1::GetFreezeRequest* req,
     swell::v1::FreezeStatus* resp) {
+  if (auto caller = Authorize(ctx, "GetFreeze", ""); !caller.ok()) {
+    return Answer(ctx, caller.status());
+  }
   auto fleet = Snapshot();
   if (!fleet.ok()) return Answer(ctx, fleet.status());
   *resp = DescribeFreeze((*fleet)->freeze);
@@ -97,6 +109,9 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::GetFreeze(
 grpc::ServerUnaryReactor* RolloutServiceImpl::ListHosts(
     grpc::CallbackServerContext* ctx, const swell::v1::ListHostsRequest* req,
     swell::v1::ListHostsResponse* resp) {
+  if (auto caller = Authorize(ctx, "ListHosts", ""); !caller.ok()) {
+    return Answer(ctx, caller.status());
+  }
   auto fleet = Snapshot();
   if (!fleet.ok()) return Answer(ctx, fleet.status());
   *resp = DescribeHosts(**fleet, *agents_, clock_->Now(), host_stale_after_);

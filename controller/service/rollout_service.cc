@@ -26,10 +26,6 @@ absl::Status CheckReason(const std::string& reason, bool required) {
   return absl::OkStatus();
 }
 
-std::string Actor(const std::string& actor) {
-  return actor.empty() ? "unknown" : actor.substr(0, 128);
-}
-
 // "r-" + the submit time in hex milliseconds: sortable, and unique because
 // the reconciler creates rollouts one at a time.
 std::string NewRolloutId(const Fleet& fleet, absl::Time now) {
@@ -63,6 +59,13 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
                       std::string(s.message()));
 }
 
+grpc::ServerUnaryReactor* RolloutServiceImpl::FinishNow(
+    grpc::CallbackServerContext* ctx, const absl::Status& s) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(s));
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* RolloutServiceImpl::Run(
     grpc::CallbackServerContext* ctx, DecideFn decide, RespondFn respond) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
@@ -79,12 +82,10 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Run(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
     grpc::CallbackServerContext* ctx, const swell::v1::SubmitRequest* req,
     swell::v1::SubmitResponse* resp) {
+  auto caller = Authorize(ctx, "Submit", req->actor());
+  if (!caller.ok()) return FinishNow(ctx, caller.status());
   auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file(), *policies_);
-  if (!plan.ok()) {
-    auto* reactor = ctx->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(plan.status()));
-    return reactor;
-  }
+  if (!plan.ok()) return FinishNow(ctx, plan.status());
   // The plan parsed against *policies_, which never changes: the policy it
   // names is there.
   const Policy* policy =
@@ -92,11 +93,11 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
   auto id = std::make_shared<std::string>();
   return Run(
       ctx,
-      [this, req, id, policy, plan = *std::move(plan)](
+      [this, req, id, policy, actor = caller->actor, plan = *std::move(plan)](
           Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         *id = NewRolloutId(c.fleet, c.now);
-        Request r{Actor(req->actor()),
-                  req->reason().empty() ? "submitted" : req->reason(), c.now};
+        Request r{actor, req->reason().empty() ? "submitted" : req->reason(),
+                  c.now};
         auto m = SubmitRollout(c.fleet, plan, policy, req->plan_yaml(),
                                req->plan_file(), *id, r, c.gens, req->seed(),
                                Presence(c.now));
@@ -112,16 +113,18 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
     grpc::CallbackServerContext* ctx,
     const swell::v1::RolloutActionRequest* req, swell::v1::RolloutStatus* resp,
-    bool reason_required, ActionFn action) {
+    absl::string_view method, bool reason_required, ActionFn action) {
+  auto caller = Authorize(ctx, method, req->actor());
+  if (!caller.ok()) return FinishNow(ctx, caller.status());
   return Run(
       ctx,
-      [req, reason_required, action = std::move(action)](
+      [req, reason_required, actor = caller->actor, action = std::move(action)](
           Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), reason_required); !s.ok()) {
           return s;
         }
         return action(c, req->rollout_id(),
-                      Request{Actor(req->actor()), req->reason(), c.now});
+                      Request{actor, req->reason(), c.now});
       },
       [req, resp](Reconciler::CommandContext& c) {
         return DescribeInto(c, req->rollout_id(), "", resp);
@@ -132,7 +135,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Halt(
     grpc::CallbackServerContext* ctx,
     const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
-  return Act(ctx, req, resp, /*reason_required=*/true,
+  return Act(ctx, req, resp, "Halt", /*reason_required=*/true,
              [](Reconciler::CommandContext& c, const std::string& id,
                 const Request& r) { return HaltRollout(c.fleet, id, r); });
 }
@@ -143,7 +146,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Resume(
     grpc::CallbackServerContext* ctx,
     const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
-  return Act(ctx, req, resp, /*reason_required=*/false,
+  return Act(ctx, req, resp, "Resume", /*reason_required=*/false,
              [](Reconciler::CommandContext& c, const std::string& id,
                 const Request& r) { return ResumeRollout(c.fleet, id, r); });
 }
@@ -153,7 +156,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Rollback(
     const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
   return Act(
-      ctx, req, resp, /*reason_required=*/true,
+      ctx, req, resp, "Rollback", /*reason_required=*/true,
       [](Reconciler::CommandContext& c, const std::string& id,
          const Request& r) { return RollbackRollout(c.fleet, id, r, c.gens); });
 }
@@ -161,10 +164,13 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Rollback(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
     grpc::CallbackServerContext* ctx, const swell::v1::FreezeRequest* req,
     swell::v1::FreezeStatus* resp) {
+  auto caller = Authorize(ctx, "Freeze", req->actor());
+  if (!caller.ok()) return FinishNow(ctx, caller.status());
   auto halted = std::make_shared<std::vector<std::string>>();
   return Run(
       ctx,
-      [req, halted](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req, halted, actor = caller->actor](
+          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
         if (req->expires_in_ms() < 0) {
           return absl::InvalidArgumentError("expires_in_ms: expected >= 0");
@@ -173,9 +179,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
             req->expires_in_ms() == 0
                 ? absl::InfiniteFuture()
                 : c.now + absl::Milliseconds(req->expires_in_ms());
-        auto m = FreezeFleet(c.fleet,
-                             Request{Actor(req->actor()), req->reason(), c.now},
-                             expires);
+        auto m =
+            FreezeFleet(c.fleet, Request{actor, req->reason(), c.now}, expires);
         if (m.ok()) {
           for (const auto& r : m->rollouts) halted->push_back(r.id);
         }
@@ -191,12 +196,14 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
 grpc::ServerUnaryReactor* RolloutServiceImpl::Unfreeze(
     grpc::CallbackServerContext* ctx, const swell::v1::FreezeRequest* req,
     swell::v1::FreezeStatus* resp) {
+  auto caller = Authorize(ctx, "Unfreeze", req->actor());
+  if (!caller.ok()) return FinishNow(ctx, caller.status());
   return Run(
       ctx,
-      [req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req, actor = caller->actor](
+          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), false); !s.ok()) return s;
-        return UnfreezeFleet(
-            c.fleet, Request{Actor(req->actor()), req->reason(), c.now});
+        return UnfreezeFleet(c.fleet, Request{actor, req->reason(), c.now});
       },
       [resp](Reconciler::CommandContext& c) {
         *resp = DescribeFreeze(c.fleet.freeze);
@@ -223,13 +230,16 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::ActOnHost(
 grpc::ServerUnaryReactor* RolloutServiceImpl::RetireHost(
     grpc::CallbackServerContext* ctx, const swell::v1::RetireHostRequest* req,
     swell::v1::HostStatus* resp) {
+  auto caller = Authorize(ctx, "RetireHost", req->actor());
+  if (!caller.ok()) return FinishNow(ctx, caller.status());
   return ActOnHost(
       ctx, req->host_id(), resp,
-      [this, req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [this, req, actor = caller->actor](
+          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
         return swell::controller::RetireHost(
             c.fleet, req->host_id(), agents_->Connected(req->host_id()),
-            Request{Actor(req->actor()), req->reason(), c.now});
+            Request{actor, req->reason(), c.now});
       });
 }
 
@@ -238,26 +248,30 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::RetireHost(
 grpc::ServerUnaryReactor* RolloutServiceImpl::RevokeHost(
     grpc::CallbackServerContext* ctx, const swell::v1::RevokeHostRequest* req,
     swell::v1::HostStatus* resp) {
+  auto caller = Authorize(ctx, "RevokeHost", req->actor());
+  if (!caller.ok()) return FinishNow(ctx, caller.status());
   return ActOnHost(
       ctx, req->host_id(), resp,
-      [req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req, actor = caller->actor](
+          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
         return swell::controller::RevokeHost(
-            c.fleet, req->host_id(),
-            Request{Actor(req->actor()), req->reason(), c.now});
+            c.fleet, req->host_id(), Request{actor, req->reason(), c.now});
       });
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::UnrevokeHost(
     grpc::CallbackServerContext* ctx, const swell::v1::UnrevokeHostRequest* req,
     swell::v1::HostStatus* resp) {
+  auto caller = Authorize(ctx, "UnrevokeHost", req->actor());
+  if (!caller.ok()) return FinishNow(ctx, caller.status());
   return ActOnHost(
       ctx, req->host_id(), resp,
-      [req](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req, actor = caller->actor](
+          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), false); !s.ok()) return s;
         return swell::controller::UnrevokeHost(
-            c.fleet, req->host_id(),
-            Request{Actor(req->actor()), req->reason(), c.now});
+            c.fleet, req->host_id(), Request{actor, req->reason(), c.now});
       });
 }
 

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "common/clock.h"
+#include "controller/auth/authenticator.h"
 #include "controller/fleet_snapshots.h"
 #include "controller/reconciler.h"
 #include "controller/rollout/commands.h"
 #include "controller/rollout/host_presence.h"
 #include "controller/service/agent_tracker.h"
+#include "controller/service/api_access.h"
 #include "controller/service/history_reader.h"
 #include "swell/v1/rollout.grpc.pb.h"
 
@@ -29,11 +31,15 @@ class RolloutServiceImpl final
 
   // `policies` are those plans may name; all must outlive the service.
   // A host whose agent has been away longer than `host_stale_after` is
-  // stale: new rollouts do not target it (host_presence.h).
+  // stale: new rollouts do not target it (host_presence.h). Every call is
+  // checked by `authenticator` (api_access.h); without one (insecure mode)
+  // every call is allowed, and the token RPCs are kFailedPrecondition.
   RolloutServiceImpl(Reconciler* reconciler, const AgentTracker* agents,
                      const PolicySet* policies, Reads reads,
-                     absl::Duration host_stale_after = kDefaultHostStaleAfter)
-      : reconciler_(reconciler),
+                     absl::Duration host_stale_after = kDefaultHostStaleAfter,
+                     Authenticator* authenticator = nullptr)
+      : authenticator_(authenticator),
+        reconciler_(reconciler),
         agents_(agents),
         policies_(policies),
         snapshots_(reads.snapshots),
@@ -86,7 +92,32 @@ class RolloutServiceImpl final
       const swell::v1::UnrevokeHostRequest* req,
       swell::v1::HostStatus* resp) override;
 
+  // API tokens (token_rpcs.cc).
+  grpc::ServerUnaryReactor* CreateToken(
+      grpc::CallbackServerContext* ctx,
+      const swell::v1::CreateTokenRequest* req,
+      swell::v1::CreateTokenResponse* resp) override;
+  grpc::ServerUnaryReactor* ListTokens(
+      grpc::CallbackServerContext* ctx, const swell::v1::ListTokensRequest* req,
+      swell::v1::ListTokensResponse* resp) override;
+  grpc::ServerUnaryReactor* RevokeToken(
+      grpc::CallbackServerContext* ctx,
+      const swell::v1::RevokeTokenRequest* req,
+      swell::v1::ApiTokenInfo* resp) override;
+
  private:
+  // The check every handler makes first (api_access.h): who calls, and
+  // whether their role may call `method`.
+  absl::StatusOr<ApiCaller> Authorize(grpc::CallbackServerContext* ctx,
+                                      absl::string_view method,
+                                      absl::string_view claimed_actor) const {
+    return AuthorizeCall(authenticator_, *ctx, method, claimed_actor);
+  }
+  // Answers the call with `s` at once (an error, or OK after filling the
+  // response).
+  static grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* ctx,
+                                             const absl::Status& s);
+
   // The newest published model; kUnavailable before the first load.
   absl::StatusOr<std::shared_ptr<const Fleet>> Snapshot() const;
   // Rollout `id` of `fleet` with its verdicts and recent audit events
@@ -120,8 +151,10 @@ class RolloutServiceImpl final
   grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* ctx,
                                 const swell::v1::RolloutActionRequest* req,
                                 swell::v1::RolloutStatus* resp,
-                                bool reason_required, ActionFn action);
+                                absl::string_view method, bool reason_required,
+                                ActionFn action);
 
+  Authenticator* authenticator_;
   Reconciler* reconciler_;
   const AgentTracker* agents_;
   const PolicySet* policies_;
