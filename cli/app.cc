@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "cli/api_credentials.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
 #include "cli/controller_client.h"
@@ -67,7 +68,17 @@ int RunSwellctl(const std::vector<std::string>& argv, const Environment& env,
       args->Get("controller",
                 env.controller.empty() ? kDefaultController : env.controller);
 
-  ControllerClient client(address, timeout, env.token);
+  absl::StatusOr<ApiCredentials> credentials =
+      ResolveApiCredentials(*args, env);
+  // plan and completion are local: they need no credentials.
+  if (!credentials.ok() && args->command != "plan" &&
+      args->command != "completion") {
+    return UsageError(err, credentials.status().message());
+  }
+  ControllerClient client(
+      address, timeout, credentials.ok() ? credentials->token : "",
+      credentials.ok() ? credentials->channel
+                       : grpc::InsecureChannelCredentials());
   ctx.client = &client;
   ctx.actor = env.actor.empty() ? "unknown" : env.actor;
   ctx.out = &out;

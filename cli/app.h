@@ -13,7 +13,11 @@ namespace swell::cli {
 struct Environment {
   std::string controller;  // $SWELL_CONTROLLER; "" for the default
   std::string actor;       // $SWELL_ACTOR, else $USER; "" for "unknown"
-  std::string token;       // $SWELL_TOKEN; "" sends none
+  std::string token;       // $SWELL_TOKEN; "" for none
+  std::string ca;          // $SWELL_CA: the CA that verifies the controller
+  // ~/.config/swell/token, read when neither --token-file nor SWELL_TOKEN
+  // gives a token and it exists; "" when $HOME is not set.
+  std::string default_token_file;
   bool stdout_tty = false;
   int width = 100;  // terminal columns
 };

@@ -173,6 +173,7 @@ std::vector<CommandInfo> BuildCommands() {
        "swellctl hosts revoke web-ams1-07 --reason \"key leaked, SEC-12\"\n"
        "swellctl hosts unrevoke web-ams1-07",
        &RunHosts});
+  c.push_back(TokenCommandInfo());
   c.push_back({{"freeze-status", {}, 0, 0},
                "freeze-status",
                "whether the fleet is frozen, by whom, why",
@@ -249,6 +250,12 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"output", 'o', true, "FMT",
        "table (default) or json: one JSON document on stdout"},
       {"timeout", 0, true, "D", "deadline of each call (default 10s)"},
+      {"ca", 0, true, "FILE",
+       "the CA that verifies the controller (default: SWELL_CA; neither: "
+       "plaintext, no token sent)"},
+      {"token-file", 0, true, "FILE",
+       "read the bearer token from FILE (default: SWELL_TOKEN, else "
+       "~/.config/swell/token)"},
   };
   return *flags;
 }
@@ -295,8 +302,12 @@ std::string MainUsage() {
       &out, "\nGlobal flags (anywhere on the line):\n", FlagBlock(WithHelp()),
       "\nEnvironment:\n"
       "  SWELL_CONTROLLER   default for --controller; else 127.0.0.1:7072\n"
-      "  SWELL_ACTOR        your name in the audit trail (default $USER)\n"
-      "  SWELL_TOKEN        bearer token sent to the controller, when set\n",
+      "  SWELL_ACTOR        who you say you are to an --insecure controller\n"
+      "                     (default $USER); a secure one records your\n"
+      "                     token's name in the audit trail instead\n"
+      "  SWELL_CA           default for --ca\n"
+      "  SWELL_TOKEN        bearer token, unless --token-file is given; else\n"
+      "                     ~/.config/swell/token is read when it exists\n",
       "\nExit status:\n"
       "  0  success; watch: the rollout succeeded\n"
       "  1  any other failure; watch: the rollout was rolled back\n"
@@ -306,7 +317,9 @@ std::string MainUsage() {
       "  4  the controller could not be reached or did not answer in time\n"
       "  5  refused in the current state: the fleet is frozen, a conflicting\n"
       "     rollout is active, the action does not apply to the rollout now\n"
-      "  6  no such rollout or host\n",
+      "  6  no such rollout or host\n"
+      "  7  refused: no valid token (missing, unknown, revoked, expired), or\n"
+      "     your token's role may not do this; nothing was changed\n",
       "\nExamples:\n"
       "  swellctl preview plan.yaml\n"
       "  id=$(swellctl submit plan.yaml --reason \"CHG-1234\") && swellctl "

@@ -21,7 +21,11 @@ struct CommandInfo {
   int (*run)(Context&) = nullptr;  // null for `help`
 };
 
-// Flags accepted anywhere on the line: --controller, -o/--output, --timeout.
+// `token create|list|revoke` (commands_token.cc).
+CommandInfo TokenCommandInfo();
+
+// Flags accepted anywhere on the line: --controller, -o/--output, --timeout,
+// --ca, --token-file.
 const std::vector<FlagSpec>& GlobalFlags();
 
 const std::vector<CommandInfo>& Commands();

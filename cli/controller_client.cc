@@ -15,18 +15,21 @@ namespace {
 constexpr int kMaxReceiveBytes = 64 << 20;
 
 std::unique_ptr<v1::RolloutService::StubInterface> Connect(
-    const std::string& address) {
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxReceiveBytes);
-  return v1::RolloutService::NewStub(grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), args));
+  return v1::RolloutService::NewStub(
+      grpc::CreateCustomChannel(address, std::move(credentials), args));
 }
 
 }  // namespace
 
-ControllerClient::ControllerClient(std::string address, absl::Duration timeout,
-                                   std::string token)
-    : ControllerClient(Connect(address), address, timeout, std::move(token)) {}
+ControllerClient::ControllerClient(
+    std::string address, absl::Duration timeout, std::string token,
+    std::shared_ptr<grpc::ChannelCredentials> credentials)
+    : ControllerClient(Connect(address, std::move(credentials)), address,
+                       timeout, std::move(token)) {}
 
 ControllerClient::ControllerClient(
     std::unique_ptr<v1::RolloutService::StubInterface> stub,
@@ -103,6 +106,18 @@ absl::StatusOr<v1::ListHostsResponse> ControllerClient::ListHosts(
 absl::StatusOr<v1::HostStatus> ControllerClient::RetireHost(
     const v1::RetireHostRequest& req) {
   return Call(&Stub::RetireHost, req);
+}
+absl::StatusOr<v1::CreateTokenResponse> ControllerClient::CreateToken(
+    const v1::CreateTokenRequest& req) {
+  return Call(&Stub::CreateToken, req);
+}
+absl::StatusOr<v1::ListTokensResponse> ControllerClient::ListTokens(
+    const v1::ListTokensRequest& req) {
+  return Call(&Stub::ListTokens, req);
+}
+absl::StatusOr<v1::ApiTokenInfo> ControllerClient::RevokeToken(
+    const v1::RevokeTokenRequest& req) {
+  return Call(&Stub::RevokeToken, req);
 }
 absl::StatusOr<v1::HostStatus> ControllerClient::RevokeHost(
     const v1::RevokeHostRequest& req) {

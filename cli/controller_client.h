@@ -11,16 +11,19 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/credentials.h"
 #include "swell/v1/rollout.grpc.pb.h"
 
 namespace swell::cli {
 
 class ControllerClient {
  public:
-  // Connects lazily, so construction never fails; an unreachable address
-  // shows up as kUnavailable on the first call.
+  // Connects lazily with `credentials` (cli/api_credentials.h), so
+  // construction never fails; an unreachable address shows up as
+  // kUnavailable on the first call.
   ControllerClient(std::string address, absl::Duration timeout,
-                   std::string token);
+                   std::string token,
+                   std::shared_ptr<grpc::ChannelCredentials> credentials);
   // For tests: talk through `stub`.
   ControllerClient(std::unique_ptr<v1::RolloutService::StubInterface> stub,
                    std::string address, absl::Duration timeout,
@@ -44,6 +47,12 @@ class ControllerClient {
   absl::StatusOr<v1::ListHostsResponse> ListHosts(
       const v1::ListHostsRequest& req);
   absl::StatusOr<v1::HostStatus> RetireHost(const v1::RetireHostRequest& req);
+  absl::StatusOr<v1::CreateTokenResponse> CreateToken(
+      const v1::CreateTokenRequest& req);
+  absl::StatusOr<v1::ListTokensResponse> ListTokens(
+      const v1::ListTokensRequest& req);
+  absl::StatusOr<v1::ApiTokenInfo> RevokeToken(
+      const v1::RevokeTokenRequest& req);
   absl::StatusOr<v1::HostStatus> RevokeHost(const v1::RevokeHostRequest& req);
   absl::StatusOr<v1::HostStatus> UnrevokeHost(
       const v1::UnrevokeHostRequest& req);

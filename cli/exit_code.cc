@@ -57,10 +57,14 @@ ErrorReport DescribeError(const absl::Status& status,
       report.exit_code = kExitNotFound;
       break;
     case absl::StatusCode::kPermissionDenied:
+      report.exit_code = kExitDenied;
+      report.lines.push_back(
+          Prefixed(absl::StrCat("permission denied: ", message)));
+      return report;
     case absl::StatusCode::kUnauthenticated:
-      report.exit_code = kExitFailure;
-      report.lines.push_back(Prefixed(absl::StrCat(
-          "the controller refused: ", message, " (check SWELL_TOKEN)")));
+      report.exit_code = kExitDenied;
+      report.lines.push_back(
+          Prefixed(absl::StrCat("not authenticated: ", message)));
       return report;
     default:
       report.exit_code = kExitFailure;

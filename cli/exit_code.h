@@ -28,6 +28,10 @@ inline constexpr int kExitUnreachable = 4;
 inline constexpr int kExitPrecondition = 5;
 // No such rollout or host (NOT_FOUND).
 inline constexpr int kExitNotFound = 6;
+// Who you are was refused: no valid token (UNAUTHENTICATED: missing,
+// unknown, revoked or expired), or your token's role may not do this
+// (PERMISSION_DENIED). Nothing was changed.
+inline constexpr int kExitDenied = 7;
 
 struct ErrorReport {
   int exit_code = kExitFailure;

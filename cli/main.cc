@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
   env.actor = Env("SWELL_ACTOR");
   if (env.actor.empty()) env.actor = Env("USER");
   env.token = Env("SWELL_TOKEN");
+  env.ca = Env("SWELL_CA");
+  if (!Env("HOME").empty()) {
+    env.default_token_file = Env("HOME") + "/.config/swell/token";
+  }
   env.stdout_tty = isatty(STDOUT_FILENO) == 1;
   env.width = TerminalWidth(env.stdout_tty);
 

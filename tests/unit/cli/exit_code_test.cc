@@ -60,6 +60,26 @@ TEST(DescribeErrorTest, MapsPreconditionAndNotFoundToTheirOwnCodes) {
   EXPECT_THAT(missing.lines, ElementsAre("swellctl: no rollout r-9"));
 }
 
+TEST(DescribeErrorTest, RefusedIdentityHasItsOwnExitCodeAndOneLine) {
+  const ErrorReport denied = DescribeError(
+      absl::PermissionDeniedError(
+          "halt needs the operator role; your token 'x' is a viewer"),
+      "c:1");
+  EXPECT_EQ(denied.exit_code, kExitDenied);
+  EXPECT_THAT(denied.lines,
+              ElementsAre("swellctl: permission denied: halt needs the "
+                          "operator role; your token 'x' is a viewer"));
+
+  const ErrorReport unknown = DescribeError(
+      absl::UnauthenticatedError("token 'ana' was revoked at 2026-11-30"),
+      "c:1");
+  EXPECT_EQ(unknown.exit_code, kExitDenied);
+  EXPECT_THAT(unknown.lines,
+              ElementsAre("swellctl: not authenticated: token 'ana' was "
+                          "revoked at 2026-11-30"));
+  EXPECT_NE(kExitDenied, kExitFailure);
+}
+
 TEST(DescribeErrorTest, AnyOtherCodeIsAGenericFailureOnOneLine) {
   const ErrorReport report =
       DescribeError(absl::InternalError("store: boom\nmore"), "c:1");

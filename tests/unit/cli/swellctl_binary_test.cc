@@ -132,7 +132,8 @@ class SwellctlBinaryTest : public ::testing::Test {
   RunResult Run(const std::vector<std::string>& args) {
     const std::string err_path = absl::StrCat(dir_, "/stderr");
     std::string command =
-        "env -u SWELL_CONTROLLER -u SWELL_TOKEN SWELL_ACTOR=oncall-tester " +
+        "env -u SWELL_CONTROLLER -u SWELL_TOKEN -u SWELL_CA "
+        "SWELL_ACTOR=oncall-tester " +
         ShellQuote(binary_);
     for (const std::string& arg : args) command += " " + ShellQuote(arg);
     command += " </dev/null 2>" + ShellQuote(err_path);
