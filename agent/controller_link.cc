@@ -169,10 +169,17 @@ bool ControllerLink::Converse(const std::string& address) {
       queue_.clear();
       queued_bytes_ = 0;
     }
-    spdlog::info("connected to controller {} (connection {})", address, number);
     std::thread writer([this, s = stream.get()] { WriteLoop(s); });
     swell::v1::ControllerMessage message;
     while (stream->Read(&message)) {
+      // Connected once the controller answers the hello: one that refuses
+      // it (another host's certificate, a revoked host) ends the stream
+      // first.
+      if (!heard) {
+        spdlog::info("connected to controller {} (connection {})", address,
+                     number);
+        last_refusal_.clear();
+      }
       heard = true;
       if (message.has_desired()) on_desired_(message.desired());
     }
@@ -192,7 +199,16 @@ bool ControllerLink::Converse(const std::string& address) {
     context_ = nullptr;
     stopping = stopping_;
   }
-  if (connected) {
+  if (connected && !heard && !stopping &&
+      status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    // Refused for who this host is: said once, not at every retry.
+    if (status.error_message() != last_refusal_) {
+      last_refusal_ = status.error_message();
+      spdlog::error(
+          "controller {} refuses this host: {}; retrying with backoff", address,
+          last_refusal_);
+    }
+  } else if (connected) {
     spdlog::warn("disconnected from controller {}: {}", address,
                  stopping ? std::string("agent stopping") : Describe(status));
   } else {
