@@ -11,6 +11,8 @@ set -euo pipefail
 # the demo's and the tests' throwaway certificates.
 # clang-14, libclang-rt-14-dev: libFuzzer and the sanitizers' runtimes, for
 # tests/fuzz/run.sh.
+# help2man: the packages' man pages from --help. lintian, systemd
+# (systemd-analyze verify): the packaging test (tests/packaging).
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
@@ -19,6 +21,7 @@ PACKAGES=(
   libssl-dev
   clang-14 libclang-rt-14-dev
   postgresql prometheus python3 procps openssl
+  help2man lintian systemd
 )
 
 missing=()
