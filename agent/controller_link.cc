@@ -134,7 +134,8 @@ void ControllerLink::Run() {
     absl::Duration delay = backoff.Next();
     absl::MutexLock lock(&mu_);
     if (stopping_) break;
-    if (!heard && !reported_unreachable) {
+    // A refusal was said by Converse; it is not unreachability.
+    if (!heard && !reported_unreachable && !refused_) {
       spdlog::warn(
           "cannot reach a controller (tried {}); retrying with backoff up to "
           "{}",
@@ -199,8 +200,9 @@ bool ControllerLink::Converse(const std::string& address) {
     context_ = nullptr;
     stopping = stopping_;
   }
-  if (connected && !heard && !stopping &&
-      status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+  refused_ = connected && !heard && !stopping &&
+             status.error_code() == grpc::StatusCode::PERMISSION_DENIED;
+  if (refused_) {
     // Refused for who this host is: said once, not at every retry.
     if (status.error_message() != last_refusal_) {
       last_refusal_ = status.error_message();

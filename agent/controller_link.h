@@ -95,8 +95,10 @@ class ControllerLink final : public MessageSink {
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t failed_attempts_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<swell::v1::AgentMessage> queue_ ABSL_GUARDED_BY(mu_);
-  // The controller's last PERMISSION_DENIED, logged once; Run's thread only.
+  // The controller's last PERMISSION_DENIED, logged once, and whether the
+  // last attempt ended with one. Run's thread only.
   std::string last_refusal_;
+  bool refused_ = false;
   size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
