@@ -21,6 +21,7 @@ controller::AgentMessageTargets ControllerNode::Targets(
       .clock = clock_,
       .health_reports = &health_reports_,
       .samples_refused = &samples_refused_,
+      .admit = nullptr,  // the simulation has no certificates nor revocation
       .connected =
           [this,
            connected = std::move(connected)](const swell::v1::Hello& hello) {

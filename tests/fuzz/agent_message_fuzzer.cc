@@ -48,6 +48,7 @@ struct Controller {
         .clock = &clock,
         .health_reports = &health_reports,
         .samples_refused = &samples_refused,
+        .admit = nullptr,  // every valid hello is admitted
         .connected = [](const swell::v1::Hello&) {},
         .wake = [this] { ++wakes; },
     });
