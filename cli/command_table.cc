@@ -1,5 +1,7 @@
 #include "cli/command_table.h"
 
+#include "cli/completion.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -174,6 +176,7 @@ std::vector<CommandInfo> BuildCommands() {
        "swellctl hosts unrevoke web-ams1-07",
        &RunHosts});
   c.push_back(TokenCommandInfo());
+  c.push_back(CompletionCommandInfo());
   c.push_back({{"freeze-status", {}, 0, 0},
                "freeze-status",
                "whether the fleet is frozen, by whom, why",
