@@ -19,6 +19,7 @@
 #include "common/flag_config.h"
 #include "common/flags_help.h"
 #include "common/logging.h"
+#include "controller/auth/api_identity.h"
 #include "controller/listeners.h"
 #include "controller/reconciler.h"
 #include "controller/rollout/host_presence.h"
@@ -54,6 +55,11 @@ ABSL_FLAG(std::string, database, "",
           "PostgreSQL connection string (libpq), e.g. "
           "\"host=127.0.0.1 port=5432 dbname=swell user=swell\"; "
           "default: $SWELL_DATABASE");
+ABSL_FLAG(std::string, bootstrap_admin_token_file, "",
+          "while no usable admin token exists, make one named "
+          "bootstrap-admin and write it to this file (created afresh, mode "
+          "0600; never overwritten); otherwise do nothing. Use it for the "
+          "first start, make named tokens with it, then revoke it");
 ABSL_FLAG(bool, insecure, false,
           "serve plaintext gRPC without authentication, for a local "
           "experiment only: refused unless --listen and --api_listen are "
@@ -176,6 +182,13 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", std::string(s.message()));
     return 2;
   }
+  if (listeners.insecure &&
+      !absl::GetFlag(FLAGS_bootstrap_admin_token_file).empty()) {
+    spdlog::critical(
+        "--bootstrap_admin_token_file: an --insecure controller checks no "
+        "token");
+    return 2;
+  }
   if (listeners.insecure) {
     spdlog::warn(
         "INSECURE: plaintext gRPC, no authentication. Any local process can "
@@ -253,9 +266,18 @@ int main(int argc, char** argv) {
       &clock,
       listeners.insecure ? swell::controller::AgentIdentity::kHelloUnverified
                          : swell::controller::AgentIdentity::kCertificate);
+  // Operators' tokens, on a database connection of their own; none in
+  // insecure mode, where every call is allowed.
+  swell::controller::ApiIdentity api_identity;
+  if (!listeners.insecure) {
+    auto identity = swell::controller::StartApiIdentity(
+        conninfo, &clock, absl::GetFlag(FLAGS_bootstrap_admin_token_file));
+    if (!identity.ok()) return Fail(identity.status(), "API tokens");
+    api_identity = *std::move(identity);
+  }
   swell::controller::RolloutServiceImpl rollout_service(
       &reconciler, &tracker, &policies, {&snapshots, &history, &clock},
-      absl::GetFlag(FLAGS_host_stale_after));
+      absl::GetFlag(FLAGS_host_stale_after), api_identity.authenticator.get());
 
   promql.Start();
   if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");

@@ -56,45 +56,78 @@ mkdir -p "$demo/hosts" "$demo/logs"
 echo "== starting a throwaway PostgreSQL (loopback only)"
 conninfo=$("$root/deploy/pg-throwaway.sh" start "$demo/pg")
 
+hosts=()
+for site in a b; do
+  for role in web db; do
+    for n in 1 2 3; do hosts+=("$site-$role-$n"); done
+  done
+done
+echo "== making a throwaway PKI with openssl: a CA, the controller's certificate, one per host"
+"$root/deploy/make-pki.sh" "$demo/pki" "${hosts[@]}"
+
 agents_at="127.0.0.1:$(free_port)"
 metrics=$(free_port)
 export SWELL_CONTROLLER="127.0.0.1:$(free_port)"
-export SWELL_ACTOR=${SWELL_ACTOR:-${USER:-demo}}
+export SWELL_CA="$demo/pki/ca.pem"
 swellctl() { "$bin/cli/swellctl" "$@"; }
 
-echo "== starting swell-controller on $SWELL_CONTROLLER (logs: $demo/logs/controller.log)"
-"$bin/controller/swell-controller" --insecure --listen "$agents_at" \
+echo "== starting swell-controller: agents on $agents_at (mutual TLS), API on $SWELL_CONTROLLER (TLS + tokens)"
+echo "   (logs: $demo/logs/controller.log)"
+"$bin/controller/swell-controller" --listen "$agents_at" \
   --api_listen "$SWELL_CONTROLLER" \
+  --tls_cert "$demo/pki/controller.pem" --tls_key "$demo/pki/controller.key" \
+  --tls_client_ca "$demo/pki/ca.pem" \
+  --bootstrap_admin_token_file "$demo/admin.token" \
   --metrics_listen "127.0.0.1:$metrics" --database "$conninfo" \
   --policies "$root/policies" --agent_grace 10s \
   >"$demo/logs/controller.log" 2>&1 &
 pids+=($!)
+for _ in $(seq 1 150); do
+  [[ -s "$demo/admin.token" ]] && swellctl --token-file "$demo/admin.token" list >/dev/null 2>&1 && break
+  sleep 0.2
+done
 
-echo "== starting 12 agents: sites a and b, roles web and db"
-hosts=()
+# make_token NAME ROLE: creates a token and writes it to $demo/NAME.token.
+make_token() {
+  swellctl --token-file "$demo/admin.token" token create "$1" --role "$2" |
+    grep -o 'swell_[A-Za-z0-9_-]*' | head -1 >"$demo/$1.token"
+  chmod 0600 "$demo/$1.token"
+}
+make_token demo-deployer deployer
+make_token demo-operator operator
+cat <<TXT
+== tokens (each shown once when made, stored by the controller only as a hash):
+   admin     $demo/admin.token            (bootstrap-admin: made the two below)
+   deployer  $demo/demo-deployer.token    (submits the changes below)
+   operator  $demo/demo-operator.token    (on-call: may halt, freeze, roll back; not submit)
+TXT
+swellctl token list --token-file "$demo/admin.token"
+# Everything below runs as the deployer.
+export SWELL_TOKEN=$(cat "$demo/demo-deployer.token")
+
+echo "== starting 12 agents: sites a and b, roles web and db, each with its host's certificate"
 scrape_targets=()
-for site in a b; do
-  for role in web db; do
-    for n in 1 2 3; do
-      id="$site-$role-$n"
-      hosts+=("$id")
-      mkdir -p "$demo/hosts/$id/etc/app"
-      printf '# app config of %s\nworkers = 4\nlog_level = info\n' "$id" \
-        >"$demo/hosts/$id/etc/app/app.conf"
-      cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.orig"
-      agent_metrics=$(free_port)
-      scrape_targets+=("127.0.0.1:$agent_metrics")
-      "$bin/agent/swell-agent" --insecure --controller "$agents_at" \
-        --config "$root/deploy/demo/agent.yaml" \
-        --host-id "$id" --label "site=$site" --label "role=$role" \
-        --root "$demo/hosts/$id" \
-        --check "app_healthy=$root/deploy/demo/app-health.sh" \
-        --check "latency_ms=$root/deploy/demo/latency.sh" \
-        --metrics-listen "127.0.0.1:$agent_metrics" \
-        --check-interval 1s >"$demo/logs/agent-$id.log" 2>&1 &
-      pids+=($!)
-    done
-  done
+for id in "${hosts[@]}"; do
+  site=${id%%-*}
+  role=${id#*-}
+  role=${role%-*}
+  mkdir -p "$demo/hosts/$id/etc/app"
+  printf '# app config of %s\nworkers = 4\nlog_level = info\n' "$id" \
+    >"$demo/hosts/$id/etc/app/app.conf"
+  cp "$demo/hosts/$id/etc/app/app.conf" "$demo/hosts/$id.orig"
+  agent_metrics=$(free_port)
+  scrape_targets+=("127.0.0.1:$agent_metrics")
+  "$bin/agent/swell-agent" --controller "$agents_at" \
+    --tls-cert "$demo/pki/hosts/$id.pem" --tls-key "$demo/pki/hosts/$id.key" \
+    --tls-ca "$demo/pki/ca.pem" \
+    --config "$root/deploy/demo/agent.yaml" \
+    --host-id "$id" --label "site=$site" --label "role=$role" \
+    --root "$demo/hosts/$id" \
+    --check "app_healthy=$root/deploy/demo/app-health.sh" \
+    --check "latency_ms=$root/deploy/demo/latency.sh" \
+    --metrics-listen "127.0.0.1:$agent_metrics" \
+    --check-interval 1s >"$demo/logs/agent-$id.log" 2>&1 &
+  pids+=($!)
 done
 
 for _ in $(seq 1 100); do
@@ -139,6 +172,15 @@ done
 echo "-> $converged of ${#hosts[@]} hosts have workers = 8"
 
 echo
+echo "== the brakes need less privilege than the accelerators: the operator's token may not submit"
+refused=0
+swellctl --token-file "$demo/demo-operator.token" submit \
+  "$root/deploy/examples/bad-config.yaml" || refused=$?
+[[ "$refused" == 7 ]] ||
+  { echo "the operator's submit ended with exit $refused, not 7 (permission denied)" >&2; exit 1; }
+echo "-> refused (exit 7); it may halt, freeze (halt --all) and roll back"
+
+echo
 echo "== 2. a bad change: workers = 0, which fails the hosts' health check"
 # Hosts now hold the good change; remember it to check the rollback.
 snapshot before-bad
@@ -162,7 +204,8 @@ swellctl status "$slow"
 cat <<TXT
 
 == done. Where to look next (while the demo is up):
-   export SWELL_CONTROLLER=$SWELL_CONTROLLER
+   export SWELL_CONTROLLER=$SWELL_CONTROLLER SWELL_CA=$SWELL_CA
+   export SWELL_TOKEN=\$(cat $demo/demo-deployer.token)   # or demo-operator, admin
    $bin/cli/swellctl list
    $bin/cli/swellctl status $good
    $bin/cli/swellctl status $bad

@@ -6,6 +6,9 @@
 #
 #   tests/bench/agents_reconnect.sh [N=200] [OUTAGE=30]
 #
+# Secure as in production (mutual TLS, a throwaway PKI made with openssl,
+# an admin token for swellctl); SWELL_BENCH_INSECURE=1 runs plaintext, to
+# compare the cost of the handshakes.
 # Uses the binaries in build/ (or $SWELL_BUILD_DIR) and a throwaway
 # PostgreSQL on loopback; everything it starts is stopped on exit.
 set -euo pipefail
@@ -17,6 +20,7 @@ work=$(mktemp -d /tmp/swell-reconnect.XXXXXX)
 chmod 755 "$work"
 pids=()
 controller_pid=""
+swellctl_security=()
 
 cleanup() {
   [[ -n "$controller_pid" ]] && kill -9 "$controller_pid" 2>/dev/null || true
@@ -33,15 +37,33 @@ free_port() {
 conninfo=$("$root/deploy/pg-throwaway.sh" start "$work/pg" 2>/dev/null)
 agents_at="127.0.0.1:$(free_port)"
 export SWELL_CONTROLLER="127.0.0.1:$(free_port)"
+hosts=()
+for i in $(seq 1 "$n"); do hosts+=("h$i"); done
+if [[ "${SWELL_BENCH_INSECURE:-}" == 1 ]]; then
+  controller_security=(--insecure)
+  agent_security() { echo --insecure; }
+else
+  "$root/deploy/make-pki.sh" "$work/pki" "${hosts[@]}" >/dev/null
+  controller_security=(--tls_cert "$work/pki/controller.pem"
+    --tls_key "$work/pki/controller.key" --tls_client_ca "$work/pki/ca.pem"
+    --bootstrap_admin_token_file "$work/admin.token")
+  agent_security() {
+    echo --tls-cert "$work/pki/hosts/$1.pem" --tls-key "$work/pki/hosts/$1.key" \
+      --tls-ca "$work/pki/ca.pem"
+  }
+  export SWELL_CA="$work/pki/ca.pem"
+  swellctl_security=(--token-file "$work/admin.token")
+fi
+swellctl() { "$bin/cli/swellctl" "${swellctl_security[@]}" "$@"; }
 
 start_controller() {
-  "$bin/controller/swell-controller" --insecure --listen "$agents_at" \
-    --api_listen "$SWELL_CONTROLLER" \
+  "$bin/controller/swell-controller" "${controller_security[@]}" \
+    --listen "$agents_at" --api_listen "$SWELL_CONTROLLER" \
     --metrics_listen "" --database "$conninfo" --agent_grace 10s \
     >>"$work/controller.log" 2>&1 &
   controller_pid=$!
   for _ in $(seq 1 600); do
-    "$bin/cli/swellctl" list >/dev/null 2>&1 && return 0
+    swellctl list >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   echo "the controller did not answer; see $work/controller.log" >&2
@@ -49,7 +71,7 @@ start_controller() {
 }
 
 connected() {
-  "$bin/cli/swellctl" hosts -o json 2>/dev/null |
+  swellctl hosts -o json 2>/dev/null |
     grep -cE '"state": *"connected"|"connected": *true' || true
 }
 
@@ -70,11 +92,12 @@ await_all() {
 start_controller
 mkdir -p "$work/hosts"
 t0=$(date +%s%3N)
-for i in $(seq 1 "$n"); do
-  mkdir -p "$work/hosts/h$i"
-  "$bin/agent/swell-agent" --insecure --controller "$agents_at" \
-    --host-id "h$i" --label "role=web" --root "$work/hosts/h$i" \
-    --log_level warn >"$work/hosts/h$i.log" 2>&1 &
+for h in "${hosts[@]}"; do
+  mkdir -p "$work/hosts/$h"
+  # shellcheck disable=SC2046  # the flags are words without spaces
+  "$bin/agent/swell-agent" $(agent_security "$h") --controller "$agents_at" \
+    --host-id "$h" --label "role=web" --root "$work/hosts/$h" \
+    --log_level warn >"$work/hosts/$h.log" 2>&1 &
   pids+=($!)
 done
 spawned=$(echo "scale=2; ($(date +%s%3N) - $t0) / 1000" | bc)

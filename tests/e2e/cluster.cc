@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -73,6 +74,20 @@ Cluster::Cluster(std::string dir, std::string conninfo)
       source_dir_(EnvOr("SWELL_SOURCE_DIR", SWELL_SOURCE_DIR_DEFAULT)),
       build_dir_(EnvOr("SWELL_BUILD_DIR", SWELL_BUILD_DIR_DEFAULT)) {
   fs::create_directories(dir_ + "/hosts");
+  fs::create_directories(dir_ + "/pki/hosts");
+  auto pki = test_support::ThrowawayPki::Create(dir_ + "/pki", "swell");
+  if (!pki.ok()) {
+    pki_status_ = pki.status();
+    return;
+  }
+  pki_ = std::make_unique<test_support::ThrowawayPki>(*std::move(pki));
+  auto cert = pki_->IssueServer("controller", {"localhost"}, {"127.0.0.1"});
+  if (!cert.ok()) {
+    pki_status_ = cert.status();
+    return;
+  }
+  controller_cert_ = *cert;
+  token_files_["admin"] = dir_ + "/admin.token";
 }
 
 Cluster::~Cluster() {
@@ -82,8 +97,16 @@ Cluster::~Cluster() {
 
 absl::Status Cluster::StartController(
     const std::vector<std::string>& extra_args) {
+  if (!pki_status_.ok()) return pki_status_;
   std::vector<std::string> args = {build_dir_ + "/controller/swell-controller",
-                                   "--insecure",
+                                   "--tls_cert",
+                                   controller_cert_.cert_file,
+                                   "--tls_key",
+                                   controller_cert_.key_file,
+                                   "--tls_client_ca",
+                                   ca_file(),
+                                   "--bootstrap_admin_token_file",
+                                   token_files_["admin"],
                                    "--listen",
                                    address_,
                                    "--api_listen",
@@ -137,9 +160,20 @@ absl::Status Cluster::StartAgentWith(const std::string& id,
     fs::create_directories(root + "/etc/app");
     std::ofstream(conf) << "# " << id << "\n" << config;
   }
+  if (!pki_status_.ok()) return pki_status_;
+  const std::string cert_stem = "hosts/" + id;
+  if (!fs::exists(dir_ + "/pki/" + cert_stem + ".pem")) {
+    auto cert = pki_->IssueClient(cert_stem, id);
+    if (!cert.ok()) return cert.status();
+  }
   std::vector<std::string> args = {
       build_dir_ + "/agent/swell-agent",
-      "--insecure",
+      "--tls-cert",
+      dir_ + "/pki/" + cert_stem + ".pem",
+      "--tls-key",
+      dir_ + "/pki/" + cert_stem + ".key",
+      "--tls-ca",
+      ca_file(),
       "--controller",
       address_,
       "--host-id",
@@ -181,9 +215,46 @@ std::string Cluster::ReadHostFile(const std::string& id,
   return ss.str();
 }
 
+std::vector<std::string> Cluster::CtlFlags(
+    const std::string& token_file) const {
+  return {"--controller", api_address_,   "--ca",
+          ca_file(),      "--token-file", token_file};
+}
+
 CommandOutput Cluster::Ctl(std::vector<std::string> args) const {
-  args.insert(args.begin(),
-              {build_dir_ + "/cli/swellctl", "--controller", api_address_});
+  std::vector<std::string> flags = CtlFlags(dir_ + "/admin.token");
+  args.insert(args.begin(), flags.begin(), flags.end());
+  args.insert(args.begin(), build_dir_ + "/cli/swellctl");
+  return RunCommand(args, {{"SWELL_ACTOR", "e2e-test"}});
+}
+
+std::string Cluster::TokenFile(const std::string& role) {
+  auto it = token_files_.find(role);
+  if (it != token_files_.end()) return it->second;
+  const std::string name = "e2e-" + role;
+  CommandOutput out = Ctl({"token", "create", name, "--role", role});
+  // The token is the one word that starts with swell_.
+  std::string token;
+  for (absl::string_view word :
+       absl::StrSplit(out.out, absl::ByAnyChar(" \n\t"), absl::SkipEmpty())) {
+    if (absl::StartsWith(word, "swell_")) token = std::string(word);
+  }
+  if (out.exit_code != 0 || token.empty()) {
+    ADD_FAILURE() << "swellctl token create " << name << " failed: " << out.out
+                  << out.err;
+    return "";
+  }
+  const std::string file = absl::StrCat(dir_, "/", name, ".token");
+  std::ofstream(file) << token << "\n";
+  token_files_[role] = file;
+  return file;
+}
+
+CommandOutput Cluster::CtlAs(const std::string& role,
+                             std::vector<std::string> args) {
+  std::vector<std::string> flags = CtlFlags(TokenFile(role));
+  args.insert(args.begin(), flags.begin(), flags.end());
+  args.insert(args.begin(), build_dir_ + "/cli/swellctl");
   return RunCommand(args, {{"SWELL_ACTOR", "e2e-test"}});
 }
 

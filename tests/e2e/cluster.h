@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "swell/v1/rollout.pb.h"
 #include "tests/e2e/child_process.h"
+#include "tests/support/throwaway_pki.h"
 
 namespace swell::e2e {
 
@@ -26,9 +27,13 @@ struct AgentOptions {
                                          "--guardrail-file-prefix=/etc/app/"};
 };
 
-// A Swell installation on loopback for one test: the real swell-controller
-// against a database of a throwaway PostgreSQL, real swell-agent processes
-// each rooted in its own directory, and swellctl to drive them.
+// A Swell installation on loopback for one test, secure as in production:
+// the real swell-controller against a database of a throwaway PostgreSQL,
+// real swell-agent processes each rooted in its own directory, and swellctl
+// to drive them. A throwaway CA (openssl, in the test's directory) issues
+// the controller's certificate and each host's; agents connect with mutual
+// TLS, and swellctl verifies the controller and presents a token: the
+// bootstrap admin token, or one of a role (CtlAs).
 class Cluster {
  public:
   // `dir` is this test's scratch directory; `conninfo` its own database.
@@ -55,8 +60,17 @@ class Cluster {
   std::string ReadHostFile(const std::string& id,
                            const std::string& path) const;
 
-  // Runs swellctl against this controller.
+  // Runs swellctl against this controller with the admin token.
   CommandOutput Ctl(std::vector<std::string> args) const;
+  // Runs swellctl with a token of `role` (viewer, operator, deployer or
+  // admin) named "e2e-ROLE", created on first use.
+  CommandOutput CtlAs(const std::string& role, std::vector<std::string> args);
+  // The file that holds the token of `role`, created on first use; "" when
+  // it could not be made (the test has failed then).
+  std::string TokenFile(const std::string& role);
+  // swellctl's flags that reach this controller with the token in
+  // `token_file`, for tests that run it themselves.
+  std::vector<std::string> CtlFlags(const std::string& token_file) const;
   // Writes a plan into the scratch directory; returns its path.
   std::string WritePlan(const std::string& name, const std::string& yaml) const;
   // Submits a plan file; returns the rollout id, or "" on failure.
@@ -77,6 +91,9 @@ class Cluster {
   // The agent listener's address, and the API's (swellctl's).
   const std::string& address() const { return address_; }
   const std::string& api_address() const { return api_address_; }
+  // The CA that issued every certificate here, and issues more.
+  test_support::ThrowawayPki& pki() { return *pki_; }
+  const std::string& ca_file() const { return pki_->ca_file(); }
   const std::string& source_dir() const { return source_dir_; }
 
  private:
@@ -86,6 +103,10 @@ class Cluster {
   std::string api_address_;
   std::string source_dir_;
   std::string build_dir_;
+  absl::Status pki_status_;  // why the PKI could not be made, if it could not
+  std::unique_ptr<test_support::ThrowawayPki> pki_;
+  test_support::IssuedCertificate controller_cert_;
+  std::map<std::string, std::string> token_files_;  // by role
   std::unique_ptr<ChildProcess> controller_;
   std::map<std::string, std::unique_ptr<ChildProcess>> agents_;
   std::map<std::string, std::vector<std::string>> agent_args_;
