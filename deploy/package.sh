@@ -7,12 +7,13 @@
 # OUTDIR defaults to build/packages ($SWELL_BUILD_DIR/packages); its old
 # .deb files are replaced. --no-build packages what is already built (the
 # packaging test does, after tests/run.sh built everything); otherwise the
-# three binaries and their man pages are built first (deploy/build.sh).
+# three binaries, their man pages and swellctl's bash completion are
+# built first (deploy/build.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SWELL_BUILD_DIR:-$root/build}
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 do_build=1
 out=""
 while [[ $# -gt 0 ]]; do
@@ -26,7 +27,7 @@ done
 out=${out:-$build/packages}
 
 if [[ -n "$do_build" ]]; then
-  "$root/deploy/build.sh" swell-controller swell-agent swellctl swell-man >&2
+  "$root/deploy/build.sh" swell-controller swell-agent swellctl swell-man swell-completion >&2
 fi
 [[ -f "$build/CPackConfig.cmake" ]] ||
   { echo "package: no $build/CPackConfig.cmake; run deploy/build.sh first" >&2; exit 1; }

@@ -11,7 +11,7 @@ check_installed_files() {
     /etc/default/swell-controller /etc/default/swell-agent \
     /etc/swell/policies/config-change.yaml \
     /usr/share/man/man1/swell-controller.1.gz /usr/share/man/man1/swell-agent.1.gz \
-    /usr/share/man/man1/swellctl.1.gz \
+    /usr/share/man/man1/swellctl.1.gz /usr/share/bash-completion/completions/swellctl \
     /usr/share/doc/swell-controller/install.md /usr/share/doc/swellctl/examples/config-change.yaml; do
     [[ -f "$f" ]] || fail "$f is not installed"
   done
