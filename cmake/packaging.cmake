@@ -7,6 +7,11 @@
 # /usr/bin, conffiles in /etc, units in /lib/systemd/system (bookworm's
 # place for them).
 
+# Fuzzing builds are instrumented: never packaged.
+if(SWELL_FUZZ)
+  return()
+endif()
+
 set(SWELL_DEB_DIR ${PROJECT_SOURCE_DIR}/deploy/debian)
 set(SWELL_DEB_OUT ${PROJECT_BINARY_DIR}/debian)
 set(SWELL_PACKAGE_MAINTAINER
