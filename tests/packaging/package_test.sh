@@ -86,6 +86,15 @@ systemd-analyze verify /lib/systemd/system/swell-controller.service \
   /lib/systemd/system/swell-agent.service >"$work/verify.log" 2>&1 || verify_rc=$?
 cat "$work/verify.log"
 [[ $verify_rc -eq 0 && ! -s "$work/verify.log" ]] || fail "systemd-analyze verify"
+# systemd's exposure score (0 best, 10 worst): the controller's hardening
+# must stay; the agent, root by design, is only shown.
+for u in swell-controller swell-agent; do
+  systemd-analyze security --offline=true "/lib/systemd/system/$u.service" 2>/dev/null |
+    sed -n 's/^→ Overall exposure level for \([^:]*\): \([0-9.]*\).*/\1 exposure \2/p' |
+    tee -a "$work/exposure.log"
+done
+awk '/^swell-controller.service exposure/ { ok = ($3 <= 2.5) } END { exit !ok }' "$work/exposure.log" ||
+  fail "swell-controller.service is less hardened than it was (exposure above 2.5)"
 
 step "--help of the installed binaries"
 for b in swell-controller swell-agent swellctl; do
