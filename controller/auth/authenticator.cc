@@ -57,6 +57,15 @@ absl::StatusOr<ApiToken> Authenticator::Lookup(const std::string& sha256_hex,
     }
   }
   absl::StatusOr<ApiToken> token = store_->FindByHash(sha256_hex);
+  if (absl::IsUnavailable(token.status())) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(sha256_hex);
+    if (it != cache_.end() &&
+        now - it->second.fetched < options_.serve_stale_for) {
+      return it->second.token;
+    }
+    return token.status();
+  }
   if (absl::IsNotFound(token.status())) {
     // Unknown tokens are not cached: guesses must not fill the memory.
     return absl::UnauthenticatedError(

@@ -30,6 +30,11 @@ class Authenticator {
     // Forget (the RevokeToken RPC does) takes effect at once; a change made
     // around this controller (SQL) takes effect within this time.
     absl::Duration cache_for = absl::Seconds(10);
+    // While the store cannot be reached (kUnavailable), a token verified
+    // less than this long ago still authenticates, so that operators can
+    // keep reading (and braking) through a database outage. Nothing can be
+    // revoked meanwhile: revocation writes to the same database.
+    absl::Duration serve_stale_for = absl::Minutes(10);
     // last_used_at is written at most this often per token.
     absl::Duration touch_every = absl::Minutes(1);
     size_t max_cached = 4096;  // beyond it the cache starts over
@@ -44,7 +49,8 @@ class Authenticator {
   // `authorization` is the call's "authorization" metadata, nullopt when it
   // has none. kUnauthenticated, saying which, for a missing or malformed
   // header and an unknown, revoked or expired token; the message never
-  // repeats the token. kUnavailable when the store cannot be reached.
+  // repeats the token. kUnavailable when the store cannot be reached and
+  // the token was not verified within Options::serve_stale_for.
   absl::StatusOr<TokenHolder> Authenticate(
       std::optional<absl::string_view> authorization);
 

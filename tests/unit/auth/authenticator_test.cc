@@ -16,6 +16,51 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+// The in-memory store behind a switch that makes it unreachable.
+class SwitchedTokenStore final : public TokenStore {
+ public:
+  explicit SwitchedTokenStore(TokenStore* inner) : inner_(inner) {}
+  void set_reachable(bool reachable) { reachable_ = reachable; }
+
+  absl::Status Create(const ApiToken& t, const AuditEvent& a) override {
+    if (!reachable_) return Away();
+    return inner_->Create(t, a);
+  }
+  absl::StatusOr<bool> CreateFirstAdmin(const ApiToken& t,
+                                        const AuditEvent& a) override {
+    if (!reachable_) return Away();
+    return inner_->CreateFirstAdmin(t, a);
+  }
+  absl::StatusOr<bool> HasUsableAdmin(absl::Time now) override {
+    if (!reachable_) return Away();
+    return inner_->HasUsableAdmin(now);
+  }
+  absl::StatusOr<ApiToken> FindByHash(absl::string_view hash) override {
+    if (!reachable_) return Away();
+    return inner_->FindByHash(hash);
+  }
+  absl::StatusOr<std::vector<ApiToken>> List() override {
+    if (!reachable_) return Away();
+    return inner_->List();
+  }
+  absl::StatusOr<ApiToken> Revoke(absl::string_view name, absl::Time at,
+                                  const AuditEvent& a) override {
+    if (!reachable_) return Away();
+    return inner_->Revoke(name, at, a);
+  }
+  absl::Status TouchLastUsed(absl::string_view name, absl::Time at) override {
+    if (!reachable_) return Away();
+    return inner_->TouchLastUsed(name, at);
+  }
+
+ private:
+  static absl::Status Away() {
+    return absl::UnavailableError("database unreachable");
+  }
+  TokenStore* inner_;
+  bool reachable_ = true;
+};
+
 class AuthenticatorTest : public ::testing::Test {
  protected:
   // Stores a token named `name` and returns its secret.
@@ -142,6 +187,26 @@ TEST_F(AuthenticatorTest, LastUseIsWrittenAboutOnceAMinute) {
   clock_.Advance(absl::Seconds(1));
   ASSERT_TRUE(Call("Bearer " + secret).ok());
   EXPECT_EQ(Stored("ci").last_used_at, clock_.Now());
+}
+
+TEST_F(AuthenticatorTest, RecentlyVerifiedTokenOutlastsADatabaseOutage) {
+  const std::string ops = Issue("ops", Role::kOperator);
+  const std::string never_seen = Issue("ci", Role::kDeployer);
+  SwitchedTokenStore switched(&store_);
+  Authenticator auth(&switched, &clock_);
+  ASSERT_TRUE(auth.Authenticate("Bearer " + ops).ok());
+
+  switched.set_reachable(false);
+  clock_.Advance(absl::Minutes(9));
+  absl::StatusOr<TokenHolder> holder = auth.Authenticate("Bearer " + ops);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  EXPECT_EQ(holder->name, "ops");
+  // A token it never verified cannot be checked: retry later.
+  EXPECT_EQ(auth.Authenticate("Bearer " + never_seen).status().code(),
+            absl::StatusCode::kUnavailable);
+  clock_.Advance(absl::Minutes(1));
+  EXPECT_EQ(auth.Authenticate("Bearer " + ops).status().code(),
+            absl::StatusCode::kUnavailable);
 }
 
 }  // namespace
