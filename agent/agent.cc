@@ -108,6 +108,7 @@ absl::Status Agent::Start() {
   metrics_options.stale_after = StaleAfter(config_);
   metrics_options.generation = [this] { return generation(); };
   metrics_options.connected = [this] { return connection() != 0; };
+  metrics_options.failed_attempts = [this] { return link_->failed_attempts(); };
   metrics_ = std::make_shared<AgentMetrics>(std::move(metrics_options));
   checks_ = std::make_unique<CheckScheduler>(
       config_.checks, env,

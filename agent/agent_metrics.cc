@@ -68,8 +68,25 @@ std::vector<prometheus::MetricFamily> AgentMetrics::Collect() const {
             "1 while the agent's stream to a controller is open.");
   connected.metric.push_back(
       GaugeValue(options_.connected() ? 1.0 : 0.0, {host}));
-  return {std::move(value), std::move(ok), std::move(generation),
-          std::move(connected)};
+  std::vector<prometheus::MetricFamily> out = {std::move(value), std::move(ok),
+                                               std::move(generation),
+                                               std::move(connected)};
+  if (options_.failed_attempts) {
+    prometheus::MetricFamily failed;
+    failed.name = "swell_agent_controller_failed_attempts_total";
+    failed.help =
+        "Attempts to reach a controller that never opened a stream: "
+        "unreachable, or the TLS handshake refused (a certificate the "
+        "controller does not accept, or a controller this host does not "
+        "trust).";
+    failed.type = prometheus::MetricType::Counter;
+    prometheus::ClientMetric m;
+    m.label = {host};
+    m.counter.value = static_cast<double>(options_.failed_attempts());
+    failed.metric.push_back(std::move(m));
+    out.push_back(std::move(failed));
+  }
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<prometheus::Exposer>> ServeMetrics(

@@ -31,6 +31,11 @@ namespace swell::agent {
 //   swell_health_sample_ok{sample}    1 when it succeeded, else 0
 //   swell_agent_desired_generation    the held desired state's generation
 //   swell_agent_controller_connected  1 while connected
+//   swell_agent_controller_failed_attempts_total
+//                                     attempts that never opened a stream
+//                                     (unreachable, or a TLS handshake
+//                                     refused by either side); only when
+//                                     Options::failed_attempts is set
 //
 // A sample not recorded again within `stale_after` disappears from both
 // sample families: its source stopped reporting it (the Docker samples
@@ -43,6 +48,7 @@ class AgentMetrics final : public prometheus::Collectable {
     absl::Duration stale_after = absl::Minutes(1);
     std::function<int64_t()> generation;                     // required
     std::function<bool()> connected;                         // required
+    std::function<uint64_t()> failed_attempts;               // optional
     const common::Clock* clock = &common::RealClock::Get();  // not owned
   };
 

@@ -165,34 +165,6 @@ std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
   return out;
 }
 
-// The agent runs with TLS files, or with --insecure when every controller
-// is loopback; never with both, never with neither.
-absl::Status CheckTransport(const swell::agent::AgentConfig& config,
-                            bool insecure) {
-  if (!config.tls.empty()) {
-    if (insecure) {
-      return absl::InvalidArgumentError(
-          "--insecure and TLS files (--tls-cert, --tls-key, --tls-ca or the "
-          "config's tls) exclude each other: drop one");
-    }
-    return absl::OkStatus();
-  }
-  if (!insecure) {
-    return absl::InvalidArgumentError(
-        "refusing to start without TLS: give --tls-cert, --tls-key and "
-        "--tls-ca (or the config's tls: {cert, key, ca}), or --insecure "
-        "for plaintext to a controller on loopback");
-  }
-  std::string offender;
-  if (!swell::agent::AllLoopback(config.controllers, &offender)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--insecure is refused: controller ", offender,
-        " is not a loopback address, and plaintext would cross the "
-        "network; give --tls-cert, --tls-key and --tls-ca"));
-  }
-  return absl::OkStatus();
-}
-
 std::string Hostname() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "";
@@ -280,7 +252,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bool insecure = absl::GetFlag(FLAGS_insecure);
-  if (absl::Status s = CheckTransport(*config, insecure); !s.ok()) {
+  if (absl::Status s = swell::agent::CheckTransport(
+          config->tls, config->controllers, insecure);
+      !s.ok()) {
     std::fprintf(stderr, "swell-agent: %s\n", std::string(s.message()).c_str());
     return 2;
   }

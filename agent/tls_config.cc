@@ -77,15 +77,32 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ControllerCredentials(
   return common::TlsChannelCredentials(tls);
 }
 
-bool AllLoopback(const std::vector<std::string>& addresses,
-                 std::string* offender) {
-  for (const std::string& a : addresses) {
+absl::Status CheckTransport(const AgentTlsFiles& tls,
+                            const std::vector<std::string>& controllers,
+                            bool insecure) {
+  if (!tls.empty()) {
+    if (insecure) {
+      return absl::InvalidArgumentError(
+          "--insecure and TLS files (--tls-cert, --tls-key, --tls-ca or the "
+          "config's tls) exclude each other: drop one");
+    }
+    return absl::OkStatus();
+  }
+  if (!insecure) {
+    return absl::InvalidArgumentError(
+        "refusing to start without TLS: give --tls-cert, --tls-key and "
+        "--tls-ca (or the config's tls: {cert, key, ca}), or --insecure "
+        "for plaintext to a controller on loopback");
+  }
+  for (const std::string& a : controllers) {
     if (!common::IsLoopbackAddress(a)) {
-      if (offender != nullptr) *offender = a;
-      return false;
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--insecure is refused: controller ", a,
+          " is not a loopback address, and plaintext would cross the "
+          "network; give --tls-cert, --tls-key and --tls-ca"));
     }
   }
-  return true;
+  return absl::OkStatus();
 }
 
 }  // namespace swell::agent

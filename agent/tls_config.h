@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/security/credentials.h"
 #include "yaml-cpp/yaml.h"
@@ -51,9 +52,12 @@ absl::StatusOr<AgentTlsFiles> MergeTls(const TlsSettings& file,
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ControllerCredentials(
     const AgentTlsFiles& files);
 
-// True when every address is loopback (common::IsLoopbackAddress); with
-// the first that is not in `*offender`.
-bool AllLoopback(const std::vector<std::string>& addresses,
-                 std::string* offender);
+// The agent runs with TLS files, or with `insecure` (plaintext) when every
+// controller address is loopback (common::IsLoopbackAddress); never with
+// both, never with neither. kInvalidArgument saying which rule was broken
+// and what to give instead.
+absl::Status CheckTransport(const AgentTlsFiles& tls,
+                            const std::vector<std::string>& controllers,
+                            bool insecure);
 
 }  // namespace swell::agent

@@ -11,9 +11,9 @@
 #include "common/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/support/fixture_util.h"
 #include "prometheus/exposer.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/support/fixture_util.h"
 
 namespace swell::agent {
 namespace {
@@ -142,6 +142,7 @@ TEST(ServeMetricsTest, ServesTheTextFormatOverHttp) {
   options.host_id = "h1";
   options.generation = [] { return int64_t{5}; };
   options.connected = [] { return true; };
+  options.failed_attempts = [] { return uint64_t{3}; };
   auto metrics = std::make_shared<AgentMetrics>(options);
   metrics->Record({Good("answer", 42), Failed("broken")});
 
@@ -169,6 +170,8 @@ TEST(ServeMetricsTest, ServesTheTextFormatOverHttp) {
               HasSubstr("\nswell_agent_desired_generation{host=\"h1\"} 5\n"));
   EXPECT_THAT(body,
               HasSubstr("\nswell_agent_controller_connected{host=\"h1\"} 1\n"));
+  EXPECT_THAT(body, HasSubstr("\nswell_agent_controller_failed_attempts_total{"
+                              "host=\"h1\"} 3\n"));
 }
 
 TEST(ServeMetricsTest, AnAddressInUseIsUnavailableNotACrash) {

@@ -74,12 +74,19 @@ TEST(TlsConfigTest, CredentialsNameTheFlagOfAnUnreadableFile) {
   EXPECT_TRUE(ControllerCredentials({}).ok());  // plaintext
 }
 
-TEST(TlsConfigTest, InsecureNeedsEveryControllerOnLoopback) {
-  std::string offender;
-  EXPECT_TRUE(
-      AllLoopback({"127.0.0.1:7070", "[::1]:7070", "localhost:1"}, &offender));
-  EXPECT_FALSE(AllLoopback({"127.0.0.1:7070", "10.0.0.2:7070"}, &offender));
-  EXPECT_EQ(offender, "10.0.0.2:7070");
+TEST(TlsConfigTest, TlsOrInsecureToLoopbackNeverBothNeverNeither) {
+  const AgentTlsFiles tls{"a.pem", "a.key", "ca.pem"};
+  const std::vector<std::string> loopback = {"127.0.0.1:7070", "[::1]:7070",
+                                             "localhost:1"};
+  EXPECT_TRUE(CheckTransport(tls, {"10.0.0.2:7070"}, false).ok());
+  EXPECT_TRUE(CheckTransport({}, loopback, true).ok());
+  EXPECT_THAT(CheckTransport(tls, loopback, true).message(),
+              HasSubstr("exclude each other"));
+  EXPECT_THAT(CheckTransport({}, loopback, false).message(),
+              HasSubstr("refusing to start without TLS"));
+  EXPECT_THAT(
+      CheckTransport({}, {"127.0.0.1:7070", "10.0.0.2:7070"}, true).message(),
+      HasSubstr("controller 10.0.0.2:7070 is not a loopback address"));
 }
 
 }  // namespace
