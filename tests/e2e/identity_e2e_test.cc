@@ -1,26 +1,20 @@
 // Agent identity with the real binaries over mutual TLS on loopback: an
 // impostor is refused while the real host converges and passes its gate;
+// agents with another CA's or an expired certificate never become hosts;
 // `swellctl hosts revoke` ends a connected agent's stream at once and
 // `hosts unrevoke` lets the same process back; certificates replaced on
 // disk take effect with no restart.
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
-#include "common/http_client.h"
-#include "common/tls.h"
 #include "google/protobuf/util/json_util.h"
-#include "grpcpp/grpcpp.h"
-#include "swell/v1/agent.grpc.pb.h"
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/e2e/identity_probes.h"
 #include "tests/support/fixture_util.h"
 #include "tests/support/throwaway_pki.h"
 
@@ -49,18 +43,9 @@ class IdentityE2eTest : public E2eTest {
   // swell_agent_streams_refused_total{reason="<reason>"}; -1 when the
   // controller did not answer.
   double Refused(const std::string& reason) const {
-    auto url = common::ParseHttpUrl(metrics_);
-    if (!url.ok()) return -1;
-    auto resp = common::HttpGet(*url, absl::Seconds(5));
-    if (!resp.ok() || resp->status != 200) return -1;
-    const std::string series = absl::StrCat(
-        "swell_agent_streams_refused_total{reason=\"", reason, "\"} ");
-    for (absl::string_view line : absl::StrSplit(resp->body, '\n')) {
-      if (!absl::ConsumePrefix(&line, series)) continue;
-      double value = 0;
-      return absl::SimpleAtod(line, &value) ? value : -1;
-    }
-    return -1;
+    return MetricValue(
+        metrics_, absl::StrCat("swell_agent_streams_refused_total{reason=\"",
+                               reason, "\"} "));
   }
 
   // The host as `swellctl hosts -o json` reports it; empty when it is not
@@ -91,27 +76,10 @@ class IdentityE2eTest : public E2eTest {
   std::string metrics_;
 };
 
-// How the agent listener at `address` answers a stream that presents
-// `cert`/`key` and says hello as "probe", a host no certificate names:
-// UNAVAILABLE when the handshake refuses the certificate, PERMISSION_DENIED
-// when the certificate passes (and the hello is refused). Either way no
-// host's stream is touched.
-grpc::StatusCode Probe(const std::string& address, const std::string& cert,
-                       const std::string& key, const std::string& ca) {
-  auto creds = common::TlsChannelCredentials({cert, key, ca});
-  if (!creds.ok()) return grpc::StatusCode::INTERNAL;
-  auto stub =
-      swell::v1::AgentService::NewStub(grpc::CreateChannel(address, *creds));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auto stream = stub->Connect(&ctx);
-  swell::v1::AgentMessage hello;
-  hello.mutable_hello()->set_host_id("probe");
-  stream->Write(hello);
-  swell::v1::ControllerMessage ignored;
-  while (stream->Read(&ignored)) {
-  }
-  return stream->Finish().error_code();
+// swell_agent_controller_failed_attempts_total of the agent whose /metrics
+// is `url`; -1 when it did not answer.
+double FailedAttempts(const std::string& url) {
+  return MetricValue(url, "swell_agent_controller_failed_attempts_total{");
 }
 
 // Writes `from`'s bytes over `to` in one rename, as a deploy tool would.
@@ -151,6 +119,45 @@ TEST_F(IdentityE2eTest, AnImpostorIsRefusedAndTheRealHostPassesItsGate) {
   for (const auto& v : status.verdicts()) {
     EXPECT_NE(v.verdict(), "fail") << v.gate() << ": " << v.summary();
   }
+}
+
+TEST_F(IdentityE2eTest, AgentsWithoutAUsableCertificateNeverBecomeHosts) {
+  StartController();
+  fs::create_directories(dir_ + "/pki-other");
+  auto other = test_support::ThrowawayPki::Create(dir_ + "/pki-other", "other");
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto stranger = other->IssueClient("web-3", "web-3");
+  auto expired =
+      cluster_->pki().IssueExpiredClient("hosts/web-4-expired", "web-4");
+  ASSERT_TRUE(stranger.ok() && expired.ok());
+  // Another CA's certificate, and an expired one of the right CA, each
+  // with its agent's /metrics, where its failed attempts are counted.
+  std::vector<std::string> metrics;
+  for (const auto& [id, cert] :
+       {std::pair{"web-3", *stranger}, std::pair{"web-4", *expired}}) {
+    absl::StatusOr<int> port = test_support::FreeLoopbackPort();
+    ASSERT_TRUE(port.ok()) << port.status();
+    AgentOptions options;
+    options.labels = kLabels;
+    options.extra_args = {
+        "--tls-cert",  cert.cert_file,     "--tls-key",
+        cert.key_file, "--metrics-listen", absl::StrCat("127.0.0.1:", *port)};
+    ASSERT_TRUE(cluster_->StartAgentWith(id, options).ok());
+    metrics.push_back(absl::StrCat("http://127.0.0.1:", *port, "/metrics"));
+  }
+  // The witness: each has been refused twice at least, and a host with a
+  // good certificate, started after them, is served.
+  for (const std::string& url : metrics) {
+    ASSERT_TRUE(WaitFor([&] { return FailedAttempts(url) >= 2; }))
+        << url << ": " << FailedAttempts(url);
+  }
+  ASSERT_TRUE(cluster_->StartAgent("web-1", kLabels).ok());
+  ASSERT_TRUE(cluster_->AwaitConnected(1));
+  EXPECT_EQ(HostIds(), std::vector<std::string>{"web-1"});
+  // Refused in the handshake, before any stream: nothing was counted as a
+  // stream refusal either.
+  EXPECT_EQ(Refused("identity"), 0);
+  EXPECT_EQ(Refused("revoked"), 0);
 }
 
 TEST_F(IdentityE2eTest, RevokeEndsTheStreamAtOnceAndUnrevokeLetsItBack) {
@@ -228,7 +235,7 @@ TEST_F(IdentityE2eTest, CertificatesReplacedOnDiskTakeEffectWithNoRestart) {
   fs::copy_file(agent_cert, old_cert);
   fs::copy_file(agent_key, old_key);
   const std::string ca = cluster_->ca_file();
-  ASSERT_EQ(Probe(cluster_->address(), old_cert, old_key, ca),
+  ASSERT_EQ(ProbeAgentListener(cluster_->address(), old_cert, old_key, ca),
             grpc::StatusCode::PERMISSION_DENIED);
   ReplaceFile(next->ca_file(), client_ca);
   ReplaceFile(cert->key_file, agent_key);
@@ -236,10 +243,11 @@ TEST_F(IdentityE2eTest, CertificatesReplacedOnDiskTakeEffectWithNoRestart) {
   // The witness that the controller read its new client CA by itself:
   // the old certificate no longer passes the handshake, the new one does.
   ASSERT_TRUE(WaitFor([&] {
-    return Probe(cluster_->address(), old_cert, old_key, ca) ==
+    return ProbeAgentListener(cluster_->address(), old_cert, old_key, ca) ==
            grpc::StatusCode::UNAVAILABLE;
   }));
-  EXPECT_EQ(Probe(cluster_->address(), cert->cert_file, cert->key_file, ca),
+  EXPECT_EQ(ProbeAgentListener(cluster_->address(), cert->cert_file,
+                               cert->key_file, ca),
             grpc::StatusCode::PERMISSION_DENIED);
 
   ASSERT_EQ(cluster_->Ctl({"hosts", "revoke", "web-1", "--reason", "rotate"})
