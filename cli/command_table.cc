@@ -149,7 +149,7 @@ std::vector<CommandInfo> BuildCommands() {
                "swellctl rollback r-1a2b3c4d --reason \"p95 latency doubled\"",
                &RunRollback});
   c.push_back(
-      {{"hosts", {Reason("with retire or revoke: why (required)")}, 0, 2},
+      {{"hosts", {Reason("why (required by retire and revoke)")}, 0, 2},
        "hosts | hosts retire|revoke HOST --reason R | hosts unrevoke HOST",
        "list the fleet's hosts; retire one that is gone; revoke one",
        "One row per host: HOST, SITE, ROLE, its other labels, its STATE, "
