@@ -11,6 +11,14 @@
 #include "cli/render_rollout.h"
 
 namespace swell::cli {
+namespace {
+
+// The controller's word that its database is away, once, on stderr.
+void PrintDatabaseNotice(Context& ctx, const std::string& notice) {
+  if (!notice.empty()) *ctx.err << "swellctl: " << notice << "\n";
+}
+
+}  // namespace
 
 int RunList(Context& ctx) {
   v1::ListRolloutsRequest req;
@@ -18,6 +26,7 @@ int RunList(Context& ctx) {
   absl::StatusOr<v1::ListRolloutsResponse> resp = ctx.client->ListRollouts(req);
   if (!resp.ok()) return ReportError(ctx, resp.status());
   if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);
+  PrintDatabaseNotice(ctx, resp->database_notice());
   if (resp->rollouts_size() == 0) {
     *ctx.err << (req.active_only()
                      ? "no active rollouts (--all shows finished ones too)\n"
@@ -35,6 +44,7 @@ int RunStatus(Context& ctx) {
   absl::StatusOr<v1::RolloutStatus> resp = ctx.client->GetRollout(req);
   if (!resp.ok()) return ReportError(ctx, resp.status());
   if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);
+  PrintDatabaseNotice(ctx, resp->database_notice());
   if (!req.host_id().empty()) {
     const std::string host = RenderRolloutHost(*resp, req.host_id());
     if (host.empty()) {
@@ -72,6 +82,7 @@ int RunHosts(Context& ctx) {
       ctx.client->ListHosts(v1::ListHostsRequest());
   if (!resp.ok()) return ReportError(ctx, resp.status());
   if (ctx.format == OutputFormat::kJson) return EmitJson(ctx, *resp);
+  PrintDatabaseNotice(ctx, resp->database_notice());
   if (resp->hosts_size() == 0) {
     *ctx.err << "no hosts: no agent has connected yet\n";
     return kExitOk;

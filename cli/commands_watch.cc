@@ -103,6 +103,7 @@ int RunWatch(Context& ctx) {
   bool seen_once = false;
   bool warned = false;
   absl::Time last_success = absl::Now();
+  std::string database_notice;  // the last one printed
 
   for (;;) {
     absl::StatusOr<v1::RolloutStatus> status = ctx.client->GetRollout(req);
@@ -125,6 +126,13 @@ int RunWatch(Context& ctx) {
     seen_once = true;
     warned = false;
     last_success = absl::Now();
+    if (status->database_notice() != database_notice) {
+      database_notice = status->database_notice();
+      *ctx.err << "swellctl: "
+               << (database_notice.empty() ? "the database answers again"
+                                           : database_notice)
+               << "\n";
+    }
 
     const std::optional<int> exit_code =
         WatchExitCode(status->summary().state());

@@ -1,5 +1,6 @@
 #include "cli/exit_code.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -40,6 +41,14 @@ ErrorReport DescribeError(const absl::Status& status,
     }
     case absl::StatusCode::kUnavailable:
       report.exit_code = kExitUnreachable;
+      // The controller answered: its database is away. Retry later.
+      if (absl::StartsWith(message, "database unavailable")) {
+        report.lines.push_back(
+            Prefixed(absl::StrCat(message,
+                                  "; nothing was changed, retry "
+                                  "when it is back")));
+        return report;
+      }
       report.lines.push_back(
           Prefixed(absl::StrCat("cannot reach the controller at ",
                                 controller_address, ": ", message)));

@@ -20,7 +20,8 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 // `watch` only: the rollout stopped halted or paused and needs a person.
 inline constexpr int kExitStopped = 3;
-// The controller could not be reached or did not answer in time.
+// The controller could not be reached or did not answer in time, or its
+// database is away (nothing was changed). Retry later.
 inline constexpr int kExitUnreachable = 4;
 // The controller refused in the current state (FAILED_PRECONDITION): the
 // fleet is frozen, a conflicting rollout is active, the rollout is not in a

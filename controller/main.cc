@@ -34,7 +34,8 @@ constexpr char kDefaultConfig[] = "/etc/swell/controller.yaml";
 ABSL_FLAG(std::string, config, kDefaultConfig,
           "a YAML file of settings, each key a flag's name (listen: "
           "10.0.0.5:7070); flags on the command line override it. The "
-          "default file may be absent; a file named here must exist");
+          "default file may be absent; a file named here must exist; "
+          "empty: read none");
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
           "gRPC address for agents (mutual TLS: each presents its host's "
           "certificate)");
@@ -152,8 +153,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = swell::common::NormalizeFlagNames(argc, argv);
   const std::string config =
       swell::common::FlagFromArgs(args, "config", kDefaultConfig);
-  if (absl::Status s =
-          swell::common::ApplyFlagConfig(config, "controller/main.cc");
+  // --config "" reads no file.
+  if (absl::Status s = config.empty() ? absl::OkStatus()
+                                      : swell::common::ApplyFlagConfig(
+                                            config, "controller/main.cc");
       !s.ok() && !(absl::IsNotFound(s) && config == kDefaultConfig)) {
     std::cerr << "swell-controller: " << s.message() << "\n";
     return 2;

@@ -3,6 +3,8 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "controller/rollout/host_lifecycle.h"
 #include "controller/rollout/host_revocation.h"
 #include "controller/rollout/promql_targets.h"
@@ -10,6 +12,10 @@
 
 namespace swell::controller {
 namespace {
+
+constexpr absl::string_view kDatabaseUnavailable =
+    "database unavailable: nothing advances; agents keep their current state";
+constexpr absl::Duration kMaxLoadBackoff = absl::Seconds(5);
 
 template <typename T, typename KeyFn>
 void KeepLast(std::vector<T>* items, KeyFn key) {
@@ -28,6 +34,13 @@ void MoveAppend(std::vector<T>& from, std::vector<T>* into) {
 }
 
 }  // namespace
+
+absl::Status DatabaseUnavailable(const absl::Status& cause) {
+  if (!absl::IsUnavailable(cause)) return cause;
+  if (absl::StartsWith(cause.message(), kDatabaseUnavailable)) return cause;
+  return absl::UnavailableError(
+      absl::StrCat(kDatabaseUnavailable, " (", cause.message(), ")"));
+}
 
 void AppendMutation(Mutation from, Mutation* into) {
   MoveAppend(from.hosts, &into->hosts);
@@ -206,12 +219,46 @@ void Reconciler::Publish() {
                               clock_->Now());
 }
 
+absl::Time Reconciler::DatabaseDownSince() const {
+  const int64_t ms = stats_.database_down_since_ms.load();
+  return ms == 0 ? absl::InfinitePast() : absl::FromUnixMillis(ms);
+}
+
+void Reconciler::NoteDatabase(const absl::Status& s) {
+  if (s.ok()) {
+    if (stats_.database_down_since_ms.exchange(0) != 0) {
+      spdlog::info("the database answers again");
+    }
+  } else if (absl::IsUnavailable(s)) {
+    int64_t expected = 0;
+    if (stats_.database_down_since_ms.compare_exchange_strong(
+            expected, absl::ToUnixMillis(clock_->Now()))) {
+      spdlog::error(
+          "the database is unavailable ({}): nothing advances until it is "
+          "back; agents keep their current state",
+          s.ToString());
+    }
+  }
+}
+
 bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   if (loaded_) return true;
+  if (clock_->Now() < next_load_) {
+    GenerationPlan gens(&fleet_);
+    std::map<std::string, Plan> plans;
+    CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
+    const absl::Status down =
+        DatabaseUnavailable(absl::UnavailableError("retrying with backoff"));
+    for (auto& c : commands) c.respond(down, ctx);
+    return false;
+  }
   auto state = store_->Load();
   absl::StatusOr<Fleet> fleet =
       state.ok() ? BuildFleet(*std::move(state), Policies()) : state.status();
+  NoteDatabase(state.status());
   if (!fleet.ok()) {
+    next_load_ = clock_->Now() + load_backoff_;
+    load_backoff_ = std::min(load_backoff_ * 2, kMaxLoadBackoff);
     if (clock_->Now() - last_load_error_ > absl::Seconds(10)) {
       spdlog::error("cannot reload from the database: {}",
                     fleet.status().ToString());
@@ -220,9 +267,12 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
     GenerationPlan gens(&fleet_);
     std::map<std::string, Plan> plans;
     CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
-    for (auto& c : commands) c.respond(fleet.status(), ctx);
+    for (auto& c : commands)
+      c.respond(DatabaseUnavailable(fleet.status()), ctx);
     return false;
   }
+  next_load_ = absl::InfinitePast();
+  load_backoff_ = absl::Milliseconds(200);
   fleet_ = *std::move(fleet);
   loaded_ = true;
   loaded_at_ = clock_->Now();
@@ -239,7 +289,17 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
                       std::vector<std::string> gone,
                       std::vector<Command> commands) {
   stats_.ticks++;
-  if (!EnsureLoaded(commands)) return;
+  if (!loaded_) {
+    // Kept until the model is loaded again: a host heard meanwhile is
+    // recorded then.
+    MoveAppend(hellos, &unapplied_hellos_);
+    MoveAppend(gone, &unapplied_gone_);
+    if (!EnsureLoaded(commands)) return;
+    hellos.swap(unapplied_hellos_);
+    gone.swap(unapplied_gone_);
+    unapplied_hellos_.clear();
+    unapplied_gone_.clear();
+  }
   const absl::Time now = clock_->Now();
   Mutation m;
   GenerationPlan gens(&fleet_);
@@ -317,6 +377,7 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
   if (!m.empty()) {
     CompactMutation(&m);
     committed = store_->Commit(m);
+    NoteDatabase(committed);
     if (committed.ok()) {
       stats_.commits++;
       Publish();        // before any answer: a caller then reads its own change
@@ -326,6 +387,9 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
       spdlog::error("commit failed, reloading from the database: {}",
                     committed.ToString());
       loaded_ = false;  // the in-memory model ran ahead of the database
+      // What the agents said this tick is applied again after the reload.
+      unapplied_hellos_ = std::move(hellos);
+      unapplied_gone_ = std::move(gone);
     }
   }
   if (committed.ok()) {
@@ -333,7 +397,7 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
       if (sessions_->Push(host, DesiredStateFor(fleet_, host))) stats_.pushes++;
     }
   }
-  for (auto& c : decided) c.respond(committed, ctx);
+  for (auto& c : decided) c.respond(DatabaseUnavailable(committed), ctx);
   if (options_.promql_targets)
     options_.promql_targets(PromqlTargetsFor(fleet_));
 }

@@ -73,6 +73,8 @@ class Reconciler {
     std::atomic<uint64_t> pushes{0};
     std::atomic<int64_t> active_rollouts{0};
     std::atomic<bool> frozen{false};
+    // 0 while the database answers; else when it stopped (Unix ms).
+    std::atomic<int64_t> database_down_since_ms{0};
   };
 
   // Nothing is owned; everything must outlive the reconciler.
@@ -98,12 +100,19 @@ class Reconciler {
 
   const Stats& stats() const { return stats_; }
 
+  // When the database stopped answering the reconciler (a load or a commit
+  // failed with kUnavailable), or InfinitePast() while it answers.
+  // Thread-safe.
+  absl::Time DatabaseDownSince() const;
+
  private:
   void Run();
   const PolicySet& Policies() const;
   void Tick(std::vector<swell::v1::Hello> hellos, std::vector<std::string> gone,
             std::vector<Command> commands);
   bool EnsureLoaded(std::vector<Command>& commands);
+  // Notes whether the database answered: `s` is a load's or a commit's.
+  void NoteDatabase(const absl::Status& s);
   // Publishes a copy of the model for readers (Options::snapshots).
   void Publish();
   // Tells the sessions which hosts are revoked, which ends their streams:
@@ -124,6 +133,14 @@ class Reconciler {
   bool loaded_ = false;
   absl::Time loaded_at_ = absl::InfinitePast();  // see StepContext::started
   absl::Time last_load_error_ = absl::InfinitePast();
+  // While not loaded: when to try loading again, and the wait after that
+  // (doubling to 5 s), so that a database that is away is not hammered.
+  absl::Time next_load_ = absl::InfinitePast();
+  absl::Duration load_backoff_ = absl::Milliseconds(200);
+  // Hellos and ends of streams heard while the model could not be loaded,
+  // applied once it is.
+  std::vector<swell::v1::Hello> unapplied_hellos_;
+  std::vector<std::string> unapplied_gone_;
   // When the last_seen of connected hosts was last refreshed.
   absl::Time last_seen_refreshed_ = absl::InfinitePast();
   // The revoked hosts the sessions were last told of (host -> reason).
@@ -138,6 +155,11 @@ class Reconciler {
   bool stop_ = false;
   std::thread thread_;
 };
+
+// What a call gets while the database is away: kUnavailable (retryable),
+// "database unavailable: nothing advances; agents keep their current
+// state", then `cause`'s message. Other errors are returned as they are.
+absl::Status DatabaseUnavailable(const absl::Status& cause);
 
 // Appends `from` to `into`; a freeze in `from` replaces one in `into`.
 void AppendMutation(Mutation from, Mutation* into);

@@ -70,6 +70,10 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
           MetricType::Gauge, static_cast<double>(s.active_rollouts.load())),
       One("swell_fleet_frozen", "1 while the fleet is frozen.",
           MetricType::Gauge, s.frozen.load() ? 1.0 : 0.0),
+      One("swell_database_up",
+          "0 while the database does not answer the reconciler: nothing "
+          "advances, agents keep their current state.",
+          MetricType::Gauge, s.database_down_since_ms.load() == 0 ? 1.0 : 0.0),
       One("swell_reconciler_ticks_total", "Reconciler loop iterations.",
           MetricType::Counter, static_cast<double>(s.ticks.load())),
       One("swell_reconciler_commits_total", "Decisions committed.",

@@ -13,6 +13,15 @@ namespace {
 
 constexpr int kRecentAuditEvents = 20;
 
+const std::vector<VerdictRecord>& NoVerdicts() {
+  static const auto* none = new std::vector<VerdictRecord>();
+  return *none;
+}
+const std::vector<AuditEvent>& NoAudit() {
+  static const auto* none = new std::vector<AuditEvent>();
+  return *none;
+}
+
 grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx,
                                  const absl::Status& s) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
@@ -21,6 +30,15 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx,
 }
 
 }  // namespace
+
+std::string RolloutServiceImpl::DatabaseNotice() const {
+  const absl::Time since = reconciler_->DatabaseDownSince();
+  if (since == absl::InfinitePast()) return "";
+  return absl::StrCat(
+      "database unavailable since ",
+      absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", since, absl::UTCTimeZone()),
+      ": nothing advances; agents keep their current state");
+}
 
 absl::StatusOr<std::shared_ptr<const Fleet>> RolloutServiceImpl::Snapshot()
     const {
@@ -39,11 +57,25 @@ absl::Status RolloutServiceImpl::DescribeFromSnapshot(
   if (it == fleet.rollouts.end()) {
     return absl::NotFoundError(absl::StrCat("no rollout ", id));
   }
+  // With the database away, the rollout as last committed, without its
+  // history: the notice says why.
   auto verdicts = history_->Verdicts(id);
-  if (!verdicts.ok()) return verdicts.status();
+  if (!verdicts.ok() && !absl::IsUnavailable(verdicts.status())) {
+    return verdicts.status();
+  }
   auto audit = history_->Audit(id, kRecentAuditEvents);
-  if (!audit.ok()) return audit.status();
-  *out = DescribeRollout(it->second, *verdicts, *audit, host);
+  if (!audit.ok() && !absl::IsUnavailable(audit.status())) {
+    return audit.status();
+  }
+  *out = DescribeRollout(it->second, verdicts.ok() ? *verdicts : NoVerdicts(),
+                         audit.ok() ? *audit : NoAudit(), host);
+  out->set_database_notice(DatabaseNotice());
+  if (out->database_notice().empty() && (!verdicts.ok() || !audit.ok())) {
+    out->set_database_notice(absl::StrCat(
+        "database unavailable: the rollout's verdicts and events cannot be "
+        "read (",
+        (!verdicts.ok() ? verdicts.status() : audit.status()).message(), ")"));
+  }
   return absl::OkStatus();
 }
 
@@ -79,6 +111,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::ListRollouts(
     if (req->active_only() && !IsActive(rec.rollout)) continue;
     *resp->add_rollouts() = Summarize(rec);
   }
+  resp->set_database_notice(DatabaseNotice());
   return Answer(ctx, absl::OkStatus());
 }
 
@@ -115,6 +148,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::ListHosts(
   auto fleet = Snapshot();
   if (!fleet.ok()) return Answer(ctx, fleet.status());
   *resp = DescribeHosts(**fleet, *agents_, clock_->Now(), host_stale_after_);
+  resp->set_database_notice(DatabaseNotice());
   return Answer(ctx, absl::OkStatus());
 }
 

@@ -118,6 +118,8 @@ class RolloutServiceImpl final
   static grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* ctx,
                                              const absl::Status& s);
 
+  // One line while the reconciler cannot reach the database, else "".
+  std::string DatabaseNotice() const;
   // The newest published model; kUnavailable before the first load.
   absl::StatusOr<std::shared_ptr<const Fleet>> Snapshot() const;
   // Rollout `id` of `fleet` with its verdicts and recent audit events

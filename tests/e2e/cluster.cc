@@ -98,7 +98,10 @@ Cluster::~Cluster() {
 absl::Status Cluster::StartController(
     const std::vector<std::string>& extra_args) {
   if (!pki_status_.ok()) return pki_status_;
+  // --config "": an installed /etc/swell/controller.yaml is not this test's.
   std::vector<std::string> args = {build_dir_ + "/controller/swell-controller",
+                                   "--config",
+                                   "",
                                    "--tls_cert",
                                    controller_cert_.cert_file,
                                    "--tls_key",

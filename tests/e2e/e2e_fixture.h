@@ -21,6 +21,9 @@ class E2eTest : public ::testing::Test {
   // Starts n agents h0..h{n-1}: even ones in site a, odd ones in site b.
   void StartFleet(int n);
 
+  // The test binary's PostgreSQL, for tests that take it away.
+  static test_support::ThrowawayPostgres& postgres() { return *pg_; }
+
   std::string dir_;
   std::unique_ptr<Cluster> cluster_;
 

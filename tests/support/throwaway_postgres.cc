@@ -176,13 +176,15 @@ absl::Status ThrowawayPostgres::InitCluster() {
   return absl::OkStatus();
 }
 
-absl::Status ThrowawayPostgres::StartServer() {
+absl::Status ThrowawayPostgres::StartServer(bool same_port) {
   std::string log = dir_ + "/server.log";
   absl::Status last;
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-    absl::StatusOr<int> port = FreeLoopbackPort();
-    if (!port.ok()) return port.status();
-    port_ = *port;
+    if (!same_port) {
+      absl::StatusOr<int> port = FreeLoopbackPort();
+      if (!port.ok()) return port.status();
+      port_ = *port;
+    }
     absl::StatusOr<std::string> out =
         RunTool("pg_ctl", {"-D", dir_ + "/data", "-l", log, "-w", "-t",
                            absl::StrCat(absl::ToInt64Seconds(kStartDeadline)),
@@ -233,6 +235,28 @@ absl::StatusOr<std::string> ThrowawayPostgres::CreateDatabase(
         absl::StrCat("CREATE DATABASE ", std::string(name), ": ", e.what()));
   }
   return ConninfoFor(name);
+}
+
+absl::Status ThrowawayPostgres::Pause() {
+  if (!running_) {
+    return absl::FailedPreconditionError("ThrowawayPostgres is not running");
+  }
+  // Fast, not immediate: with synchronous_commit off, a crash would lose
+  // the last commits, which a real server (synchronous_commit on) keeps.
+  absl::StatusOr<std::string> out = RunTool(
+      "pg_ctl", {"-D", dir_ + "/data", "-m", "fast", "-w", "stop"});
+  if (!out.ok()) return out.status();
+  running_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status ThrowawayPostgres::Resume() {
+  if (running_ || dir_.empty()) {
+    return absl::FailedPreconditionError(
+        "ThrowawayPostgres is running, or was never started");
+  }
+  if (absl::Status s = StartServer(/*same_port=*/true); !s.ok()) return s;
+  return AwaitConnections();
 }
 
 absl::Status ThrowawayPostgres::Stop() {

@@ -39,6 +39,14 @@ class ThrowawayPostgres {
   // directory. Does nothing when not started.
   [[nodiscard]] absl::Status Stop();
 
+  // Stops the server as a restart does (pg_ctl stop -m fast: every session
+  // is ended, committed data is kept). kFailedPrecondition when it is not
+  // running.
+  [[nodiscard]] absl::Status Pause();
+  // Starts a Pause()d server again on the same port, so the same conninfo
+  // reaches it, and waits until it accepts connections.
+  [[nodiscard]] absl::Status Resume();
+
   // The conninfo of database `name` on this server.
   std::string ConninfoFor(std::string_view name) const;
 
@@ -48,7 +56,8 @@ class ThrowawayPostgres {
 
  private:
   absl::Status InitCluster();
-  absl::Status StartServer();
+  // On a free port, or on port_ when `same_port`.
+  absl::Status StartServer(bool same_port = false);
   absl::Status AwaitConnections();
   // Runs a PostgreSQL tool as the server's owner; kInternal with its output
   // when it fails.

@@ -22,6 +22,19 @@ TEST(DescribeErrorTest, UnavailableNamesTheControllerOnOneLine) {
             "to connect to all addresses; refused");
 }
 
+// The controller answered, but its database is away: not "cannot reach".
+TEST(DescribeErrorTest, AnAwayDatabaseIsRetryableAndSaysNothingChanged) {
+  const ErrorReport report = DescribeError(
+      absl::UnavailableError("database unavailable: nothing advances; agents "
+                             "keep their current state (connection lost)"),
+      "127.0.0.1:7072");
+  EXPECT_EQ(report.exit_code, kExitUnreachable);
+  EXPECT_THAT(report.lines,
+              ElementsAre("swellctl: database unavailable: nothing advances; "
+                          "agents keep their current state (connection lost); "
+                          "nothing was changed, retry when it is back"));
+}
+
 TEST(DescribeErrorTest, DeadlineExceededCountsAsUnreachable) {
   const ErrorReport report =
       DescribeError(absl::DeadlineExceededError("Deadline Exceeded"), "c:1");

@@ -96,9 +96,10 @@ TEST_P(ServerHelpTest, UnknownFlagStillFails) {
 // work too) gives one JSON object a line, and the error names the flag.
 TEST(ControllerStartTest, InsecureOffLoopbackIsRefusedInJson) {
   common::CommandSpec spec;
-  spec.argv = {PathOf(kController), "--log-format",  "json",
-               "--insecure",        "--listen",      "0.0.0.0:7070",
-               "--database",        "host=127.0.0.1"};
+  spec.argv = {PathOf(kController), "--config",     "",
+               "--log-format",      "json",         "--insecure",
+               "--listen",          "0.0.0.0:7070", "--database",
+               "host=127.0.0.1"};
   spec.timeout = absl::Seconds(30);
   absl::StatusOr<common::CommandResult> r = common::RunCommand(spec);
   ASSERT_TRUE(r.ok()) << r.status();

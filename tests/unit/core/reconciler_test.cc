@@ -191,6 +191,31 @@ TEST_F(ReconcilerTest, AFailedCommitIsAnsweredAndTheModelReloadedAndResent) {
   EXPECT_TRUE(snapshots_.Latest().fleet->freeze.active);
 }
 
+// A commit the database could not take (kUnavailable) is answered with a
+// retryable error that says what it means for the fleet; once a reload
+// succeeds the controller no longer says the database is away.
+TEST_F(ReconcilerTest, ADatabaseThatIsAwayIsNamedInTheAnswer) {
+  store_.inner.FailNextCommit(absl::UnavailableError("connection lost"));
+  absl::Status outcome;
+  absl::Notification answered;
+  PostFreeze(&outcome, &answered);
+  ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  EXPECT_TRUE(absl::IsUnavailable(outcome)) << outcome;
+  EXPECT_EQ(outcome.message(),
+            "database unavailable: nothing advances; agents keep their "
+            "current state (connection lost)");
+  EXPECT_TRUE(WaitFor([&] {
+    return reconciler_->DatabaseDownSince() == absl::InfinitePast();
+  }));
+  EXPECT_EQ(reconciler_->stats().commit_failures.load(), 1u);
+
+  absl::Status again;
+  absl::Notification answered_again;
+  PostFreeze(&again, &answered_again);
+  ASSERT_TRUE(answered_again.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  EXPECT_TRUE(again.ok()) << again;
+}
+
 // Revoking a connected host ends its stream before the command is
 // answered, and the sessions refuse it from then on; unrevoking lets it
 // back. The reloaded model keeps the revocation.
