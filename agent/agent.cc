@@ -154,7 +154,8 @@ void Agent::Stop() {
   started_ = false;
   exposer_.reset();
   checks_->Stop();
-  enforcer_->Stop();
+  // The link stays up meanwhile, so the apply's result is still reported.
+  enforcer_->Stop(config_.stop_grace);
   link_->Stop();
 }
 

@@ -47,6 +47,9 @@ struct AgentConfig {
   absl::Duration resync_interval = absl::Seconds(30);
   // Bound on each validate/reload/restart command of file variables.
   absl::Duration command_timeout = absl::Seconds(60);
+  // On SIGTERM, how long an apply that is running may take to finish before
+  // it is stopped (a package install cut half way leaves dpkg to repair).
+  absl::Duration stop_grace = absl::Minutes(5);
   // host:port where /metrics is served for Prometheus; empty: not served.
   std::string metrics_listen;
   // What this host lets the controller read and change.

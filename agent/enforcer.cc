@@ -83,10 +83,17 @@ void Enforcer::Wake() {
   dirty_ = true;
 }
 
-void Enforcer::Stop() {
+void Enforcer::Stop(absl::Duration grace) {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    if (thread_.joinable() && grace > absl::ZeroDuration() &&
+        !mu_.AwaitWithTimeout(absl::Condition(&finished_), grace)) {
+      spdlog::warn(
+          "an apply still runs after {}: stopping it; it resumes at next "
+          "start",
+          absl::FormatDuration(grace));
+    }
   }
   cancel_ = true;
   if (thread_.joinable()) thread_.join();
@@ -98,6 +105,12 @@ uint64_t Enforcer::passes() const {
 }
 
 void Enforcer::Run() {
+  Loop();
+  absl::MutexLock lock(&mu_);
+  finished_ = true;
+}
+
+void Enforcer::Loop() {
   while (true) {
     std::shared_ptr<const swell::v1::DesiredState> state;
     {

@@ -67,14 +67,18 @@ class Enforcer {
 
   void Start();
   void Wake();
-  // Cancels a running apply (its commands are stopped) and joins.
-  void Stop();
+  // Starts no new apply, lets the one running finish for up to `grace` (a
+  // package install or a Docker upgrade is not cut half way), then cancels
+  // what still runs (its commands are stopped; the journal resumes it at
+  // next start) and joins.
+  void Stop(absl::Duration grace = absl::ZeroDuration());
 
   // Completed passes, for tests to wait on.
   uint64_t passes() const;
 
  private:
-  void Run();
+  void Run();   // the worker: Loop(), then marks it finished
+  void Loop();  // passes until Stop
   // false when a newer state or Stop interrupted it.
   bool Pass(const swell::v1::DesiredState& state);
   swell::v1::ActualVariable Converge(const swell::v1::DesiredVariable& var,
@@ -108,6 +112,7 @@ class Enforcer {
   std::shared_ptr<const swell::v1::DesiredState> current_ ABSL_GUARDED_BY(mu_);
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;  // Run() returned
   uint64_t passes_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };

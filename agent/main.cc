@@ -54,6 +54,11 @@ ABSL_FLAG(std::string, check, "",
           "A health check NAME=COMMAND (repeatable). The command runs without "
           "a shell, with SWELL_ROOT and SWELL_HOST_ID set, and its sample is "
           "the number on the last line of its output (parse: number).");
+ABSL_FLAG(absl::Duration, stop_grace, absl::Minutes(5),
+          "On SIGTERM or SIGINT, how long an apply that is running (a "
+          "package install, a Docker upgrade) may take to finish before it "
+          "is stopped; no new apply starts meanwhile. Keep systemd's "
+          "TimeoutStopSec above it.");
 ABSL_FLAG(absl::Duration, check_interval, absl::Seconds(5),
           "How often checks without their own interval run (at least 1s).");
 ABSL_FLAG(std::string, metrics_listen, "",
@@ -251,6 +256,13 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", std::string(config.status().message()));
     return 2;
   }
+  if (absl::GetFlag(FLAGS_stop_grace) < absl::ZeroDuration()) {
+    std::fprintf(stderr,
+                 "swell-agent: --stop-grace: expected a duration of "
+                 "0s or more\n");
+    return 2;
+  }
+  config->stop_grace = absl::GetFlag(FLAGS_stop_grace);
   const bool insecure = absl::GetFlag(FLAGS_insecure);
   if (absl::Status s = swell::agent::CheckTransport(
           config->tls, config->controllers, insecure);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -285,6 +286,49 @@ TEST_F(EnforcerTest, StopCancelsARunningApply) {
   EXPECT_FALSE(Exists(root_ + "/etc/app.conf"));
   EXPECT_FALSE(journal_->LastOutcome("app").has_value())
       << "a cancelled apply leaves its intent open for the next start";
+}
+
+// A stop lets the apply that runs finish (a package install must not be
+// cut half way), then returns; the result is still reported.
+TEST_F(EnforcerTest, StopLetsARunningApplyFinishWithinTheGrace) {
+  StartEnforcer();
+  const std::string started = dir_ / "started";
+  const std::string release = dir_ / "release";
+  swell::v1::DesiredVariable var = FileVar("app", "/etc/app.conf", "v1\n");
+  var.mutable_spec()->mutable_file()->set_validate(
+      absl::StrCat("sh -c 'touch ", started, "; while [ ! -e ", release,
+                   " ]; do sleep 0.05; done'"));
+  enforcer_->Offer(State(1, {var}));
+  ASSERT_TRUE(WaitFor([&] { return Exists(started); }));
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    enforcer_->Stop(absl::Seconds(60));
+    stopped = true;
+  });
+  // The step is not cut: the apply ends only when its command does.
+  EXPECT_FALSE(stopped.load());
+  WriteFile(release, "");
+  stopper.join();
+  EXPECT_EQ(ReadFileOrEmpty(root_ + "/etc/app.conf"), "v1\n");
+  ASSERT_EQ(sink_.Results().size(), 1u);
+  EXPECT_TRUE(sink_.Results()[0].ok()) << sink_.Results()[0].message();
+}
+
+// Past the grace, what still runs is stopped as before.
+TEST_F(EnforcerTest, StopCancelsAnApplyThatOutlastsTheGrace) {
+  StartEnforcer();
+  const std::string started = dir_ / "started";
+  swell::v1::DesiredVariable var = FileVar("app", "/etc/app.conf", "v1\n");
+  var.mutable_spec()->mutable_file()->set_validate(
+      absl::StrCat("sh -c 'touch ", started, "; sleep 30'"));
+  enforcer_->Offer(State(1, {var}));
+  ASSERT_TRUE(WaitFor([&] { return Exists(started); }));
+  const absl::Time start = absl::Now();
+  enforcer_->Stop(absl::Milliseconds(300));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(25));
+  EXPECT_FALSE(Exists(root_ + "/etc/app.conf"));
+  EXPECT_FALSE(journal_->LastOutcome("app").has_value());
 }
 
 }  // namespace
