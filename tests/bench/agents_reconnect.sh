@@ -62,6 +62,7 @@ start_controller() {
     --metrics_listen "" --database "$conninfo" --agent_grace 10s \
     >>"$work/controller.log" 2>&1 &
   controller_pid=$!
+  disown
   for _ in $(seq 1 600); do
     swellctl list >/dev/null 2>&1 && return 0
     sleep 0.1
@@ -99,6 +100,7 @@ for h in "${hosts[@]}"; do
     --host-id "$h" --label "role=web" --root "$work/hosts/$h" \
     --log_level warn >"$work/hosts/$h.log" 2>&1 &
   pids+=($!)
+  disown  # killed at the end without a "Killed" line each
 done
 spawned=$(echo "scale=2; ($(date +%s%3N) - $t0) / 1000" | bc)
 echo "start: $n agents all connected after $(await_all "$t0") s" \
