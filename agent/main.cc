@@ -104,6 +104,9 @@ ABSL_FLAG(bool, insecure, false,
           "host. Only without TLS files, and only when every --controller "
           "is loopback; for local experiments.");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error.");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (one line an event, for a terminal) or json (one object a "
+          "line, for journald or ELK).");
 
 namespace {
 
@@ -217,7 +220,15 @@ int main(int argc, char** argv) {
     *slot = std::move(values);
   }
   absl::ParseCommandLine(argc, argv);
-  swell::common::InitLogging("swell-agent", absl::GetFlag(FLAGS_log_level));
+  swell::common::LogFormat log_format;
+  if (absl::Status s = swell::common::ParseLogFormat(
+          absl::GetFlag(FLAGS_log_format), "--log-format", &log_format);
+      !s.ok()) {
+    std::fprintf(stderr, "swell-agent: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  swell::common::InitLogging("swell-agent", absl::GetFlag(FLAGS_log_level),
+                             log_format);
 
   if (given("tls_cert")) flags.tls.cert = absl::GetFlag(FLAGS_tls_cert);
   if (given("tls_key")) flags.tls.key = absl::GetFlag(FLAGS_tls_key);

@@ -111,6 +111,28 @@ TEST(ControllerStartTest, InsecureOffLoopbackIsRefusedInJson) {
                               R"(loopback addresses)")));
 }
 
+// The agent logs in JSON too, as journald would keep it: its loud
+// insecure-mode warning, then why it cannot start (a metrics address that
+// is not this machine's).
+TEST(AgentStartTest, LogsOneJsonObjectALine) {
+  const std::string root = ::testing::TempDir() + "/json-agent";
+  common::CommandSpec spec;
+  spec.argv = {
+      PathOf(kAgent),     "--log-format",  "json", "--insecure", "--controller",
+      "127.0.0.1:1",      "--host-id",     "h1",   "--root",     root,
+      "--metrics-listen", "192.0.2.1:9100"};
+  spec.timeout = absl::Seconds(30);
+  absl::StatusOr<common::CommandResult> r = common::RunCommand(spec);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 1) << r->output;
+  EXPECT_THAT(
+      r->output,
+      AllOf(HasSubstr(R"("level":"warning","component":"swell-agent")"),
+            HasSubstr("INSECURE"),
+            HasSubstr(R"("level":"critical","component":"swell-agent")")))
+      << r->output;
+}
+
 // A config file's errors come all at once, each with its line and column;
 // a good file is applied, and the command line overrides it.
 TEST(ControllerStartTest, ConfigFileIsCheckedWholeAndFlagsOverrideIt) {
