@@ -157,22 +157,6 @@ std::vector<std::string> CollectRepeated(int argc, char** argv,
   return values;
 }
 
-// Lets --host-id mean --host_id: absl flag names use underscores, people
-// type dashes.
-std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
-  std::vector<std::string> out(argv, argv + argc);
-  for (int i = 1; i < argc; ++i) {
-    std::string& arg = out[i];
-    if (arg == "--") break;
-    if (arg.size() < 2 || arg[0] != '-') continue;
-    size_t end = arg.find('=');
-    if (end == std::string::npos) end = arg.size();
-    size_t start = arg[1] == '-' ? 2 : 1;
-    std::replace(arg.begin() + start, arg.begin() + end, '-', '_');
-  }
-  return out;
-}
-
 std::string Hostname() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "";
@@ -195,7 +179,8 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  std::vector<std::string> args = NormalizeFlagNames(argc, argv);
+  // --host-id means --host_id: absl flag names use underscores.
+  std::vector<std::string> args = swell::common::NormalizeFlagNames(argc, argv);
   std::vector<char*> arg_ptrs;
   for (std::string& a : args) arg_ptrs.push_back(a.data());
   argc = static_cast<int>(arg_ptrs.size());

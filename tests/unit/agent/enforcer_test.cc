@@ -73,6 +73,17 @@ class EnforcerTest : public ::testing::Test {
     return state;
   }
 
+  // Offers generation 1 of a file whose validate command touches
+  // dir_/started, then runs `then` (shell); returns once it has started.
+  void OfferApplyThatRuns(const std::string& then) {
+    const std::string started = dir_ / "started";
+    swell::v1::DesiredVariable var = FileVar("app", "/etc/app.conf", "v1\n");
+    var.mutable_spec()->mutable_file()->set_validate(
+        absl::StrCat("sh -c 'touch ", started, "; ", then, "'"));
+    enforcer_->Offer(State(1, {var}));
+    ASSERT_TRUE(WaitFor([&] { return Exists(started); }));
+  }
+
   TempDir dir_;
   std::string root_;
   FakeSink sink_;
@@ -274,12 +285,7 @@ TEST_F(EnforcerTest, ResultsWithheldWhileDisconnectedAreSentAfterConnecting) {
 
 TEST_F(EnforcerTest, StopCancelsARunningApply) {
   StartEnforcer();
-  const std::string started = dir_ / "started";
-  swell::v1::DesiredVariable var = FileVar("app", "/etc/app.conf", "v1\n");
-  var.mutable_spec()->mutable_file()->set_validate(
-      absl::StrCat("sh -c 'touch ", started, "; sleep 30'"));
-  enforcer_->Offer(State(1, {var}));
-  ASSERT_TRUE(WaitFor([&] { return Exists(started); }));
+  OfferApplyThatRuns("sleep 30");
   const absl::Time start = absl::Now();
   enforcer_->Stop();
   EXPECT_LT(absl::Now() - start, absl::Seconds(25));
@@ -292,14 +298,9 @@ TEST_F(EnforcerTest, StopCancelsARunningApply) {
 // cut half way), then returns; the result is still reported.
 TEST_F(EnforcerTest, StopLetsARunningApplyFinishWithinTheGrace) {
   StartEnforcer();
-  const std::string started = dir_ / "started";
   const std::string release = dir_ / "release";
-  swell::v1::DesiredVariable var = FileVar("app", "/etc/app.conf", "v1\n");
-  var.mutable_spec()->mutable_file()->set_validate(
-      absl::StrCat("sh -c 'touch ", started, "; while [ ! -e ", release,
-                   " ]; do sleep 0.05; done'"));
-  enforcer_->Offer(State(1, {var}));
-  ASSERT_TRUE(WaitFor([&] { return Exists(started); }));
+  OfferApplyThatRuns(
+      absl::StrCat("while [ ! -e ", release, " ]; do sleep 0.05; done"));
   std::atomic<bool> stopped{false};
   std::thread stopper([&] {
     enforcer_->Stop(absl::Seconds(60));
@@ -317,12 +318,7 @@ TEST_F(EnforcerTest, StopLetsARunningApplyFinishWithinTheGrace) {
 // Past the grace, what still runs is stopped as before.
 TEST_F(EnforcerTest, StopCancelsAnApplyThatOutlastsTheGrace) {
   StartEnforcer();
-  const std::string started = dir_ / "started";
-  swell::v1::DesiredVariable var = FileVar("app", "/etc/app.conf", "v1\n");
-  var.mutable_spec()->mutable_file()->set_validate(
-      absl::StrCat("sh -c 'touch ", started, "; sleep 30'"));
-  enforcer_->Offer(State(1, {var}));
-  ASSERT_TRUE(WaitFor([&] { return Exists(started); }));
+  OfferApplyThatRuns("sleep 30");
   const absl::Time start = absl::Now();
   enforcer_->Stop(absl::Milliseconds(300));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
