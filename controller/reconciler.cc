@@ -243,32 +243,31 @@ void Reconciler::NoteDatabase(const absl::Status& s) {
 
 bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   if (loaded_) return true;
-  if (clock_->Now() < next_load_) {
-    GenerationPlan gens(&fleet_);
-    std::map<std::string, Plan> plans;
-    CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
-    const absl::Status down =
-        DatabaseUnavailable(absl::UnavailableError("retrying with backoff"));
-    for (auto& c : commands) c.respond(down, ctx);
-    return false;
-  }
-  auto state = store_->Load();
-  absl::StatusOr<Fleet> fleet =
-      state.ok() ? BuildFleet(*std::move(state), Policies()) : state.status();
-  NoteDatabase(state.status());
-  if (!fleet.ok()) {
-    next_load_ = clock_->Now() + load_backoff_;
-    load_backoff_ = std::min(load_backoff_ * 2, kMaxLoadBackoff);
-    if (clock_->Now() - last_load_error_ > absl::Seconds(10)) {
-      spdlog::error("cannot reload from the database: {}",
-                    fleet.status().ToString());
-      last_load_error_ = clock_->Now();
+  // Between attempts (backoff), calls get the last attempt's error.
+  absl::StatusOr<Fleet> fleet = load_error_;
+  if (clock_->Now() >= next_load_) {
+    auto state = store_->Load();
+    fleet =
+        state.ok() ? BuildFleet(*std::move(state), Policies()) : state.status();
+    NoteDatabase(state.status());
+    if (!fleet.ok()) {
+      load_error_ = fleet.status();
+      next_load_ = clock_->Now() + load_backoff_;
+      load_backoff_ = std::min(load_backoff_ * 2, kMaxLoadBackoff);
+      if (clock_->Now() - last_load_error_ > absl::Seconds(10)) {
+        spdlog::error("cannot reload from the database: {}",
+                      fleet.status().ToString());
+        last_load_error_ = clock_->Now();
+      }
     }
+  }
+  if (!fleet.ok()) {
     GenerationPlan gens(&fleet_);
     std::map<std::string, Plan> plans;
     CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
-    for (auto& c : commands)
+    for (auto& c : commands) {
       c.respond(DatabaseUnavailable(fleet.status()), ctx);
+    }
     return false;
   }
   next_load_ = absl::InfinitePast();

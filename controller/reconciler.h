@@ -137,6 +137,8 @@ class Reconciler {
   // (doubling to 5 s), so that a database that is away is not hammered.
   absl::Time next_load_ = absl::InfinitePast();
   absl::Duration load_backoff_ = absl::Milliseconds(200);
+  // Why the last load failed; answered to calls until the next attempt.
+  absl::Status load_error_ = absl::UnavailableError("not loaded yet");
   // Hellos and ends of streams heard while the model could not be loaded,
   // applied once it is.
   std::vector<swell::v1::Hello> unapplied_hellos_;
