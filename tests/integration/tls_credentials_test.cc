@@ -77,7 +77,8 @@ class TlsCredentialsTest : public ::testing::Test {
 
   // GetFreeze through a channel with `files`; the status, and the reason
   // the server answered.
-  std::pair<grpc::Status, std::string> Call(const TlsFiles& files) {
+  std::pair<grpc::Status, std::string> Call(
+      const TlsFiles& files, const std::string& host = "127.0.0.1") {
     auto creds = TlsChannelCredentials(files);
     EXPECT_TRUE(creds.ok()) << creds.status();
     if (!creds.ok()) return {grpc::Status::CANCELLED, ""};
@@ -133,6 +134,58 @@ TEST_F(TlsCredentialsTest, ACertificateOfAnotherCaIsRefused) {
 TEST_F(TlsCredentialsTest, AClientThatTrustsAnotherCaRefusesTheServer) {
   Serve();
   auto [status, who] = Call({web1_->cert_file, web1_->key_file, *other_ca_});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(who, "");
+}
+
+// A certificate from the right CA that does not name the address dialled
+// is refused: a host's key, or another server's, cannot pose as the
+// controller.
+TEST_F(TlsCredentialsTest, AServerCertificateForAnotherNameIsRefused) {
+  auto pki = ThrowawayPki::Create(*dir_ + "/", "names");
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  auto elsewhere = pki->IssueServer("elsewhere", {"elsewhere.example"}, {});
+  auto client = pki->IssueClient("names-web-1", "web-1");
+  ASSERT_TRUE(elsewhere.ok() && client.ok());
+  grpc::ServerBuilder builder;
+  auto creds = TlsServerCredentials(
+      {elsewhere->cert_file, elsewhere->key_file, pki->ca_file()}, true);
+  ASSERT_TRUE(creds.ok()) << creds.status();
+  builder.AddListeningPort("127.0.0.1:0", *creds, &port_);
+  builder.RegisterService(&service_);
+  server_handle_ = builder.BuildAndStart();
+  ASSERT_NE(server_handle_, nullptr);
+  auto [status, who] =
+      Call({client->cert_file, client->key_file, pki->ca_file()});
+  EXPECT_NE(status.error_code(), grpc::StatusCode::OK);
+  EXPECT_EQ(who, "");
+}
+
+// A host's client certificate (clientAuth only) cannot serve as the
+// controller's, even when it names the address dialled.
+TEST_F(TlsCredentialsTest, AHostCertificateCannotServe) {
+  // The witness: dialled as "localhost", the controller's own certificate
+  // (DNS:localhost, serverAuth) is accepted.
+  Serve();
+  ASSERT_TRUE(
+      Call({web1_->cert_file, web1_->key_file, *ca_}, "localhost").first.ok());
+  server_handle_->Shutdown();
+
+  auto pki = ThrowawayPki::Create(*dir_ + "/", "posing");
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  auto host = pki->IssueClient("posing-host", "localhost");
+  auto client = pki->IssueClient("posing-web-1", "web-1");
+  ASSERT_TRUE(host.ok() && client.ok());
+  grpc::ServerBuilder builder;
+  auto creds = TlsServerCredentials(
+      {host->cert_file, host->key_file, pki->ca_file()}, true);
+  ASSERT_TRUE(creds.ok()) << creds.status();
+  builder.AddListeningPort("127.0.0.1:0", *creds, &port_);
+  builder.RegisterService(&service_);
+  server_handle_ = builder.BuildAndStart();
+  ASSERT_NE(server_handle_, nullptr);
+  auto [status, who] =
+      Call({client->cert_file, client->key_file, pki->ca_file()}, "localhost");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(who, "");
 }
