@@ -52,6 +52,12 @@ ErrorReport DescribeError(const absl::Status& status,
       report.lines.push_back(
           Prefixed(absl::StrCat("cannot reach the controller at ",
                                 controller_address, ": ", message)));
+      // What a plaintext client sees of a TLS server.
+      if (absl::StrContains(message, "Socket closed")) {
+        report.lines.push_back(
+            "swellctl: if the controller serves TLS (the default), give "
+            "--ca FILE or SWELL_CA");
+      }
       return report;
     case absl::StatusCode::kDeadlineExceeded:
       report.exit_code = kExitUnreachable;

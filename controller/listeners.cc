@@ -69,6 +69,12 @@ absl::Status CheckListenerConfig(const ListenerConfig& config) {
         "--api_listen: must differ from --listen (agents and operators have "
         "listeners of their own)");
   }
+  // The files themselves, before anything else starts.
+  for (bool agents : {true, false}) {
+    if (auto creds = Credentials(config, agents); !creds.ok()) {
+      return creds.status();
+    }
+  }
   return absl::OkStatus();
 }
 

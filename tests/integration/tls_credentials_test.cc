@@ -232,5 +232,17 @@ TEST(ListenerConfigTest, InsecureIsForLoopbackOnly) {
                         "required"));
 }
 
+// A wrong file is named at start, before the database is touched.
+TEST_F(TlsCredentialsTest, ListenerConfigChecksTheFiles) {
+  controller::ListenerConfig config{"127.0.0.1:7070",
+                                    "127.0.0.1:7072",
+                                    {server_->cert_file, web1_->key_file, *ca_},
+                                    false};
+  EXPECT_THAT(controller::CheckListenerConfig(config).message(),
+              HasSubstr("--tls_key: " + web1_->key_file + " is not the key"));
+  config.tls.key = server_->key_file;
+  EXPECT_TRUE(controller::CheckListenerConfig(config).ok());
+}
+
 }  // namespace
 }  // namespace swell::common

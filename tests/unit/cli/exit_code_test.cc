@@ -35,6 +35,20 @@ TEST(DescribeErrorTest, AnAwayDatabaseIsRetryableAndSaysNothingChanged) {
                           "nothing was changed, retry when it is back"));
 }
 
+// A plaintext swellctl against a TLS controller sees the socket closed:
+// the report says what to give.
+TEST(DescribeErrorTest, ASocketClosedOnConnectSuggestsTheCa) {
+  const ErrorReport report = DescribeError(
+      absl::UnavailableError("failed to connect to all addresses; last error: "
+                             "UNAVAILABLE: ipv4:127.0.0.1:7072: Socket closed"),
+      "127.0.0.1:7072");
+  EXPECT_EQ(report.exit_code, kExitUnreachable);
+  EXPECT_THAT(report.lines,
+              ElementsAre(HasSubstr("cannot reach the controller"),
+                          "swellctl: if the controller serves TLS (the "
+                          "default), give --ca FILE or SWELL_CA"));
+}
+
 TEST(DescribeErrorTest, DeadlineExceededCountsAsUnreachable) {
   const ErrorReport report =
       DescribeError(absl::DeadlineExceededError("Deadline Exceeded"), "c:1");
