@@ -92,7 +92,9 @@ absl::Status CheckKeyPair(const TlsFiles& files) {
 }
 
 absl::Status CheckCa(const TlsFiles& files) {
-  const std::string flag = absl::StrCat(files.flag_prefix, "ca");
+  const std::string flag = files.ca_flag.empty()
+                               ? absl::StrCat(files.flag_prefix, "ca")
+                               : files.ca_flag;
   auto pem = ReadPem(flag, files.ca);
   if (!pem.ok()) return pem.status();
   std::unique_ptr<X509, X509Deleter> cert(

@@ -13,6 +13,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   common::TlsFiles files = config.tls;
   if (!agents) files.ca.clear();  // operators present tokens, not certs
   files.flag_prefix = "--tls_";
+  files.ca_flag = "--tls_client_ca";
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
       common::TlsServerCredentials(files, /*require_client_cert=*/agents);
   if (!creds.ok() && agents && config.tls.ca.empty()) {

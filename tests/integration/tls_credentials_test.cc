@@ -242,6 +242,10 @@ TEST_F(TlsCredentialsTest, ListenerConfigChecksTheFiles) {
               HasSubstr("--tls_key: " + web1_->key_file + " is not the key"));
   config.tls.key = server_->key_file;
   EXPECT_TRUE(controller::CheckListenerConfig(config).ok());
+  config.tls.ca = *dir_ + "/no-such-ca.pem";
+  EXPECT_THAT(
+      controller::CheckListenerConfig(config).message(),
+      HasSubstr("--tls_client_ca: cannot read " + *dir_ + "/no-such-ca.pem"));
 }
 
 }  // namespace
