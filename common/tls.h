@@ -25,7 +25,7 @@ struct TlsFiles {
   std::string key;   // its private key (PEM)
   std::string ca;    // the CA certificates that verify the other side (PEM)
   std::string flag_prefix = "--tls_";
-  std::string ca_flag = "";  // names `ca` in errors; empty: prefix + "ca"
+  std::string ca_flag = "";      // names `ca` in errors; empty: prefix + "ca"
   unsigned refresh_seconds = 5;  // how often the files are looked at again
 };
 

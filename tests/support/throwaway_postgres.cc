@@ -243,8 +243,8 @@ absl::Status ThrowawayPostgres::Pause() {
   }
   // Fast, not immediate: with synchronous_commit off, a crash would lose
   // the last commits, which a real server (synchronous_commit on) keeps.
-  absl::StatusOr<std::string> out = RunTool(
-      "pg_ctl", {"-D", dir_ + "/data", "-m", "fast", "-w", "stop"});
+  absl::StatusOr<std::string> out =
+      RunTool("pg_ctl", {"-D", dir_ + "/data", "-m", "fast", "-w", "stop"});
   if (!out.ok()) return out.status();
   running_ = false;
   return absl::OkStatus();
