@@ -63,11 +63,13 @@ class TlsCredentialsTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(*dir_); }
 
-  // Serves WhoAmI on a free loopback port with mutual TLS.
-  void Serve() {
+  // Serves WhoAmI on a free loopback port with mutual TLS, presenting
+  // `cert` and trusting `ca` for clients; by default the controller's.
+  void Serve() { ServeWith(*server_, *ca_); }
+  void ServeWith(const IssuedCertificate& cert, const std::string& ca) {
     grpc::ServerBuilder builder;
-    auto creds = TlsServerCredentials(
-        {server_->cert_file, server_->key_file, *ca_}, true);
+    auto creds =
+        TlsServerCredentials({cert.cert_file, cert.key_file, ca}, true);
     ASSERT_TRUE(creds.ok()) << creds.status();
     builder.AddListeningPort("127.0.0.1:0", *creds, &port_);
     builder.RegisterService(&service_);
@@ -147,14 +149,7 @@ TEST_F(TlsCredentialsTest, AServerCertificateForAnotherNameIsRefused) {
   auto elsewhere = pki->IssueServer("elsewhere", {"elsewhere.example"}, {});
   auto client = pki->IssueClient("names-web-1", "web-1");
   ASSERT_TRUE(elsewhere.ok() && client.ok());
-  grpc::ServerBuilder builder;
-  auto creds = TlsServerCredentials(
-      {elsewhere->cert_file, elsewhere->key_file, pki->ca_file()}, true);
-  ASSERT_TRUE(creds.ok()) << creds.status();
-  builder.AddListeningPort("127.0.0.1:0", *creds, &port_);
-  builder.RegisterService(&service_);
-  server_handle_ = builder.BuildAndStart();
-  ASSERT_NE(server_handle_, nullptr);
+  ServeWith(*elsewhere, pki->ca_file());
   auto [status, who] =
       Call({client->cert_file, client->key_file, pki->ca_file()});
   EXPECT_NE(status.error_code(), grpc::StatusCode::OK);
@@ -176,14 +171,7 @@ TEST_F(TlsCredentialsTest, AHostCertificateCannotServe) {
   auto host = pki->IssueClient("posing-host", "localhost");
   auto client = pki->IssueClient("posing-web-1", "web-1");
   ASSERT_TRUE(host.ok() && client.ok());
-  grpc::ServerBuilder builder;
-  auto creds = TlsServerCredentials(
-      {host->cert_file, host->key_file, pki->ca_file()}, true);
-  ASSERT_TRUE(creds.ok()) << creds.status();
-  builder.AddListeningPort("127.0.0.1:0", *creds, &port_);
-  builder.RegisterService(&service_);
-  server_handle_ = builder.BuildAndStart();
-  ASSERT_NE(server_handle_, nullptr);
+  ServeWith(*host, pki->ca_file());
   auto [status, who] =
       Call({client->cert_file, client->key_file, pki->ca_file()}, "localhost");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
