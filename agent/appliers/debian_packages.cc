@@ -1,5 +1,8 @@
 #include "agent/appliers/debian_packages.h"
 
+#include <algorithm>
+#include <functional>
+#include <set>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -20,10 +23,32 @@ bool NotFoundInApt(absl::string_view output) {
 
 }  // namespace
 
+bool MadisonListsAll(absl::string_view madison,
+                     const std::vector<std::string>& names,
+                     absl::string_view version) {
+  std::set<std::string, std::less<>> listed;
+  for (absl::string_view line : absl::StrSplit(madison, '\n')) {
+    std::vector<absl::string_view> fields = absl::StrSplit(line, '|');
+    if (fields.size() < 3) continue;
+    if (absl::StripAsciiWhitespace(fields[1]) != version) continue;
+    // "name:arch" on hosts with foreign architectures.
+    absl::string_view name = absl::StripAsciiWhitespace(fields[0]);
+    listed.insert(std::string(name.substr(0, name.find(':'))));
+  }
+  for (const std::string& name : names) {
+    if (!listed.contains(name)) return false;
+  }
+  return !names.empty();
+}
+
 DebianPackages::DebianPackages(std::map<std::string, std::string> env,
                                absl::Duration timeout)
     : env_(std::move(env)), timeout_(timeout) {
   env_["DEBIAN_FRONTEND"] = "noninteractive";
+}
+
+std::string DebianPackages::LockTimeoutOption() const {
+  return absl::StrCat("DPkg::Lock::Timeout=", absl::ToInt64Seconds(timeout_));
 }
 
 StepCommand DebianPackages::Command(std::vector<std::string> argv) const {
@@ -72,39 +97,78 @@ StepRun DebianPackages::Install(const std::vector<std::string>& names,
                                 const std::string& version,
                                 const std::atomic<bool>* cancel,
                                 std::string* transcript) const {
-  std::vector<std::string> argv = {
-      "apt-get",
-      "install",
-      "--yes",
-      "--allow-downgrades",
-      "--allow-change-held-packages",
-      "-o",
-      absl::StrCat("DPkg::Lock::Timeout=", absl::ToInt64Seconds(timeout_)),
-      "-o",
-      "Dpkg::Options::=--force-confdef",
-      "-o",
-      "Dpkg::Options::=--force-confold"};
+  std::vector<std::string> argv = {"apt-get",
+                                   "install",
+                                   "--yes",
+                                   "--allow-downgrades",
+                                   "--allow-change-held-packages",
+                                   "-o",
+                                   LockTimeoutOption(),
+                                   "-o",
+                                   "Dpkg::Options::=--force-confdef",
+                                   "-o",
+                                   "Dpkg::Options::=--force-confold"};
   for (const std::string& n : names)
     argv.push_back(absl::StrCat(n, "=", version));
-  StepRun run = RunStepCommand(Command(std::move(argv)), cancel, transcript);
+  const StepCommand install = Command(std::move(argv));
+  StepRun run = RunStepCommand(install, cancel, transcript);
+  // Only an install that ran to its exit may have failed for stale lists.
+  if (run.ok || !run.started || run.cancelled || run.exit_code < 0) {
+    return run;
+  }
+  const std::string wanted =
+      absl::StrCat(absl::StrJoin(names, ", "), " version ", version);
+  absl::StatusOr<bool> listed = ListsHave(names, version, cancel, transcript);
+  bool updated = false;
+  if (listed.ok() && !*listed) {
+    StepRun update = Update(cancel, transcript);
+    if (!update.ok) {
+      update.message =
+          absl::StrCat("the package lists have no ", wanted,
+                       ", and updating them failed: ", update.message);
+      return update;
+    }
+    updated = true;
+    run = RunStepCommand(install, cancel, transcript);
+  }
   if (!run.ok && run.started && !run.cancelled && NotFoundInApt(run.output)) {
-    run.message = absl::StrCat("the package manager cannot find ",
-                               absl::StrJoin(names, ", "), " version ", version,
+    run.message = absl::StrCat("the package manager cannot find ", wanted,
+                               updated ? " even after apt-get update" : "",
                                ": ", LastLine(run.output));
   }
   return run;
 }
 
+StepRun DebianPackages::Update(const std::atomic<bool>* cancel,
+                               std::string* transcript) const {
+  return RunStepCommand(
+      Command({"apt-get", "update", "-o", LockTimeoutOption()}), cancel,
+      transcript);
+}
+
+absl::StatusOr<bool> DebianPackages::ListsHave(
+    const std::vector<std::string>& names, const std::string& version,
+    const std::atomic<bool>* cancel, std::string* transcript) const {
+  std::vector<std::string> argv = {"apt-cache", "madison"};
+  argv.insert(argv.end(), names.begin(), names.end());
+  StepCommand cmd = Command(std::move(argv));
+  cmd.timeout = std::min(timeout_, absl::Seconds(30));
+  StepRun run = RunStepCommand(cmd, cancel, transcript);
+  // Its exit status is not the answer: apt-cache exits 0 for a package
+  // the lists do not have at all, and a failure that printed no rows at
+  // worst costs an update that was not needed.
+  if (!run.started || run.cancelled || run.exit_code < 0) {
+    return absl::UnavailableError(run.message);
+  }
+  return MadisonListsAll(run.output, names, version);
+}
+
 StepRun DebianPackages::Remove(const std::vector<std::string>& names,
                                const std::atomic<bool>* cancel,
                                std::string* transcript) const {
-  std::vector<std::string> argv = {
-      "apt-get",
-      "remove",
-      "--yes",
-      "--allow-change-held-packages",
-      "-o",
-      absl::StrCat("DPkg::Lock::Timeout=", absl::ToInt64Seconds(timeout_))};
+  std::vector<std::string> argv = {"apt-get", "remove",
+                                   "--yes",   "--allow-change-held-packages",
+                                   "-o",      LockTimeoutOption()};
   argv.insert(argv.end(), names.begin(), names.end());
   return RunStepCommand(Command(std::move(argv)), cancel, transcript);
 }

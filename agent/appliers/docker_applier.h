@@ -23,8 +23,9 @@ std::vector<std::string> DockerPackages(const swell::v1::DockerSpec& docker);
 //   "containers"  records the running containers (`docker ps`) with
 //                 `health`, before anything can restart the daemon;
 //   "install"     apt-get install of the engine package (and companions)
-//                 at the version, downgrades allowed; skipped when dpkg
-//                 already has that version;
+//                 at the version, downgrades allowed, after apt-get
+//                 update when the package lists do not have it; skipped
+//                 when dpkg already has that version;
 //   "hold"        apt-mark hold of them (unless the spec says no_hold);
 //   "restart"     systemctl restart of the daemon's unit;
 // then verifies, polling `docker version` for up to the verify timeout,

@@ -13,8 +13,10 @@ namespace swell::agent {
 // installed.
 //
 // Apply (present) runs, as journaled steps: "install" (apt-get install
-// name=version, downgrades allowed), "hold" (apt-mark hold, when the spec
-// asks) and "restart:<unit>" (systemctl restart, for each restart unit).
+// name=version, downgrades allowed, after apt-get update when the host's
+// package lists do not have that version), "hold" (apt-mark hold, when the
+// spec asks) and "restart:<unit>" (systemctl restart, for each restart
+// unit).
 // Before "install" it reads the installed version and skips apt-get when it
 // is already the one asked for, so a resumed apply never installs twice.
 // Apply (absent) runs "remove" (apt-get remove). Idempotent: a resumed apply

@@ -6,7 +6,9 @@ would have in $SWELL_STANDIN_STATE/host.json:
 
   engine        the Docker engine's package name (default docker-ce)
   packages      {name: installed version}
-  available     {name: [versions apt can install]}
+  available     {name: [versions apt can install]}: the package lists
+  repository    {name: [versions]} published but not yet in the package
+                lists: `apt-get update` adds them to available
   held          [names held by apt-mark]
   daemon        {"running": bool, "version": upstream version it runs}
   containers    [{"id", "name", "ports", "running"}]
@@ -15,6 +17,7 @@ would have in $SWELL_STANDIN_STATE/host.json:
   faults        how to misbehave:
     slow            {"apt-get install": seconds, "systemctl restart": seconds, ...}
     refuse_versions [versions apt-get reports as not found]
+    update_fails    the error line `apt-get update` fails with (exit 100)
     orphans_on_restart_to [upstream versions whose daemon start orphans every
                            running container that publishes ports]
     fail_units      [units whose restart fails]
@@ -75,6 +78,7 @@ def load():
     s.setdefault("engine", "docker-ce")
     s.setdefault("packages", {})
     s.setdefault("available", {})
+    s.setdefault("repository", {})
     s.setdefault("held", [])
     s.setdefault("daemon", {"running": False, "version": ""})
     s.setdefault("containers", [])

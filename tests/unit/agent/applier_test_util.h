@@ -85,11 +85,12 @@ class StandinHost {
                           absl::SkipEmpty());
   }
   // The calls that change the host or verify it: not the read-only
-  // queries (dpkg-query, docker ps, docker info).
+  // queries (dpkg-query, apt-cache, docker ps, docker info).
   std::vector<std::string> Changes() const {
     std::vector<std::string> out;
     for (std::string& c : Calls()) {
       if (absl::StartsWith(c, "dpkg-query ") ||
+          absl::StartsWith(c, "apt-cache ") ||
           absl::StartsWith(c, "docker ps ") ||
           absl::StartsWith(c, "docker info ")) {
         continue;
@@ -97,6 +98,13 @@ class StandinHost {
       out.push_back(std::move(c));
     }
     return out;
+  }
+
+  // How many recorded calls start with `prefix`.
+  int Count(absl::string_view prefix) const {
+    int n = 0;
+    for (const std::string& c : Calls()) n += absl::StartsWith(c, prefix);
+    return n;
   }
 
   const std::string& dir() const { return state_; }
