@@ -63,7 +63,7 @@ absl::Status Agent::Start() {
 
   const std::map<std::string, std::string> env = {
       {"SWELL_ROOT", config_.root}, {"SWELL_HOST_ID", config_.host_id}};
-  // The Docker engine's samples follow the desired state's docker variable;
+  // The Docker engine's samples follow the desired state's docker variables;
   // the enforcer exists before any sample is collected.
   auto docker_health = std::make_shared<DockerHealth>(
       config_.state_dir,

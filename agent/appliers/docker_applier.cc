@@ -195,11 +195,15 @@ ApplyOutcome DockerApplier::Apply(const swell::v1::VariableSpec& spec,
   std::string message =
       absl::StrCat("installed ", engine, " ", version, "; the daemon runs ",
                    UpstreamVersion(version));
-  const double before = SampleValue(samples, kDockerContainersBefore);
+  // This variable's own containers: the plain names are the host's.
+  const double before = SampleValue(
+      samples, DockerSampleName(kDockerContainersBefore, spec.name()));
   if (before >= 0) {
-    absl::StrAppend(&message, "; ",
-                    SampleValue(samples, kDockerContainersRunning), " of ",
-                    before, " containers running again");
+    absl::StrAppend(
+        &message, "; ",
+        SampleValue(samples,
+                    DockerSampleName(kDockerContainersRunning, spec.name())),
+        " of ", before, " containers running again");
   }
   if (double orphans = SampleValue(samples, kDockerOrphans); orphans >= 0) {
     absl::StrAppend(&message, "; ", orphans, " orphans");
