@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -106,20 +107,39 @@ absl::Status CheckCa(const TlsFiles& files) {
   return absl::OkStatus();
 }
 
+// A host's certificate names its host id in exactly one DNS
+// subjectAltName.
+absl::StatusOr<std::string> OneHostId(const std::vector<std::string>& names) {
+  if (names.size() != 1) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "a host's certificate must carry exactly one DNS subjectAltName, "
+        "its host id; this one has ",
+        names.empty() ? "none" : absl::StrJoin(names, ", ")));
+  }
+  return names.front();
+}
+
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsServerCredentials(
-    const TlsFiles& files, bool require_client_cert) {
+absl::Status CheckServerTlsFiles(const TlsFiles& files, bool need_ca) {
   if (files.cert.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(files.flag_prefix, "cert: required"));
   }
   if (absl::Status s = CheckKeyPair(files); !s.ok()) return s;
-  if (require_client_cert) {
-    if (absl::Status s = CheckCa(files); !s.ok()) return s;
-  } else if (!files.ca.empty()) {
+  if (need_ca) return CheckCa(files);
+  if (!files.ca.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(files.flag_prefix, "ca: not used by this listener"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsServerCredentials(
+    const TlsFiles& files, bool require_client_cert) {
+  if (absl::Status s = CheckServerTlsFiles(files, require_client_cert);
+      !s.ok()) {
+    return s;
   }
   auto provider =
       require_client_cert
@@ -172,13 +192,27 @@ absl::StatusOr<std::string> PeerHostId(const grpc::AuthContext& auth) {
        auth.FindPropertyValues(GRPC_PEER_DNS_PROPERTY_NAME)) {
     names.emplace_back(name.data(), name.size());
   }
-  if (names.size() != 1) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "a host's certificate must carry exactly one DNS subjectAltName, "
-        "its host id; this one has ",
-        names.empty() ? "none" : absl::StrJoin(names, ", ")));
+  return OneHostId(names);
+}
+
+absl::StatusOr<std::string> CertificateHostId(X509* cert) {
+  if (cert == nullptr) {
+    return absl::PermissionDeniedError(
+        "the peer presented no verified client certificate");
   }
-  return names.front();
+  std::vector<std::string> names;
+  auto* sans = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; sans != nullptr && i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans, i);
+    if (name->type != GEN_DNS) continue;
+    const ASN1_IA5STRING* dns = name->d.dNSName;
+    names.emplace_back(
+        reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+        static_cast<size_t>(ASN1_STRING_length(dns)));
+  }
+  GENERAL_NAMES_free(sans);
+  return OneHostId(names);
 }
 
 bool IsLoopbackAddress(const std::string& listen) {

@@ -16,6 +16,8 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 
+struct x509_st;  // OpenSSL's X509
+
 namespace swell::common {
 
 // The files of one side of a TLS connection. `flag_prefix` names them in
@@ -35,6 +37,11 @@ struct TlsFiles {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsServerCredentials(
     const TlsFiles& files, bool require_client_cert);
 
+// The checks TlsServerCredentials makes, for servers other than gRPC's
+// (the pull API): cert and key required and matching; `ca` required and
+// holding a certificate when `need_ca`.
+absl::Status CheckServerTlsFiles(const TlsFiles& files, bool need_ca);
+
 // Channel credentials that verify the server with `ca` (required) and, when
 // cert and key are given (both or neither), present them.
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsChannelCredentials(
@@ -44,6 +51,10 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsChannelCredentials(
 // subjectAltName. kPermissionDenied when the peer has no verified
 // certificate, none or several DNS names. `auth` is the call's context.
 absl::StatusOr<std::string> PeerHostId(const grpc::AuthContext& auth);
+
+// The host id `cert` (a client certificate verified by the caller's TLS
+// library) carries, by the same rule as PeerHostId.
+absl::StatusOr<std::string> CertificateHostId(x509_st* cert);
 
 // True when every address of `listen` ("host:port") is loopback:
 // 127.0.0.0/8, ::1, or "localhost".

@@ -27,6 +27,7 @@ class FleetSnapshots {
     latest_.fleet = std::move(fleet);
     latest_.version++;
     latest_.at = at;
+    published_.SignalAll();
   }
 
   View Latest() const {
@@ -34,8 +35,19 @@ class FleetSnapshots {
     return latest_;
   }
 
+  // The latest view once one newer than `version` is published, or at
+  // `deadline` whatever is latest then (long polls wait here).
+  View WaitNewer(uint64_t version, absl::Time deadline) const {
+    absl::MutexLock lock(&mu_);
+    while (latest_.version <= version) {
+      if (published_.WaitWithDeadline(&mu_, deadline)) break;  // timed out
+    }
+    return latest_;
+  }
+
  private:
   mutable absl::Mutex mu_;
+  mutable absl::CondVar published_;
   View latest_ ABSL_GUARDED_BY(mu_);
 };
 

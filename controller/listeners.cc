@@ -41,8 +41,9 @@ absl::Status CheckListenerConfig(const ListenerConfig& config) {
   if (config.insecure) {
     for (const auto& [flag, address] :
          {std::pair{"--listen", &config.agent_listen},
-          std::pair{"--api_listen", &config.api_listen}}) {
-      if (!common::IsLoopbackAddress(*address)) {
+          std::pair{"--api_listen", &config.api_listen},
+          std::pair{"--pull_listen", &config.pull_listen}}) {
+      if (!address->empty() && !common::IsLoopbackAddress(*address)) {
         return absl::InvalidArgumentError(absl::StrCat(
             flag,
             ": --insecure serves only loopback addresses (127.0.0.0/8, "
@@ -69,6 +70,11 @@ absl::Status CheckListenerConfig(const ListenerConfig& config) {
     return absl::InvalidArgumentError(
         "--api_listen: must differ from --listen (agents and operators have "
         "listeners of their own)");
+  }
+  if (config.pull_listen == config.agent_listen ||
+      config.pull_listen == config.api_listen) {
+    return absl::InvalidArgumentError(
+        "--pull_listen: must differ from --listen and --api_listen");
   }
   // The files themselves, before anything else starts.
   for (bool agents : {true, false}) {

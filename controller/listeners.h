@@ -21,6 +21,7 @@ namespace swell::controller {
 struct ListenerConfig {
   std::string agent_listen;  // host:port
   std::string api_listen;    // host:port
+  std::string pull_listen;   // host:port of the pull API; empty: none
   // cert and key: the controller's; ca: the CA that issues hosts'
   // certificates (--tls_client_ca). Unused when insecure.
   common::TlsFiles tls;

@@ -26,6 +26,7 @@
 #include "controller/service/agent_service.h"
 #include "controller/service/metrics.h"
 #include "controller/service/promql_poller.h"
+#include "controller/service/pull_api.h"
 #include "controller/service/rollout_service.h"
 #include "controller/store/postgres_store.h"
 #include "spdlog/spdlog.h"
@@ -42,6 +43,13 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
 ABSL_FLAG(std::string, api_listen, "127.0.0.1:7072",
           "gRPC address for swellctl and other API clients (TLS with the "
           "controller's certificate; bearer tokens)");
+ABSL_FLAG(std::string, pull_listen, "",
+          "HTTPS address of the pull API, for hosts enacted by a "
+          "configuration-management system instead of swell-agent "
+          "(docs/pull-api.md); empty: none");
+ABSL_FLAG(absl::Duration, pull_lease, absl::Seconds(60),
+          "a pull host silent this long is disconnected, as an agent whose "
+          "stream ended");
 ABSL_FLAG(std::string, tls_cert, "",
           "the controller's certificate chain (PEM), served on both "
           "listeners; its subjectAltNames must name the addresses clients "
@@ -178,6 +186,7 @@ int main(int argc, char** argv) {
   swell::controller::ListenerConfig listeners;
   listeners.agent_listen = absl::GetFlag(FLAGS_listen);
   listeners.api_listen = absl::GetFlag(FLAGS_api_listen);
+  listeners.pull_listen = absl::GetFlag(FLAGS_pull_listen);
   listeners.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                    absl::GetFlag(FLAGS_tls_client_ca)};
   listeners.insecure = absl::GetFlag(FLAGS_insecure);
@@ -200,6 +209,10 @@ int main(int argc, char** argv) {
         listeners.agent_listen, listeners.api_listen);
   }
 
+  if (absl::GetFlag(FLAGS_pull_lease) <= absl::ZeroDuration()) {
+    spdlog::critical("--pull_lease: expected a positive duration");
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_host_stale_after) <= absl::ZeroDuration()) {
     spdlog::critical("--host_stale_after: expected a positive duration");
     return 2;
@@ -261,12 +274,12 @@ int main(int argc, char** argv) {
   swell::controller::HistoryReader history(history_store->get());
   swell::controller::Reconciler reconciler(store->get(), &tracker, &sessions,
                                            &health, &clock, reconciler_options);
+  const swell::controller::AgentEvents agent_events{
+      [&](const swell::v1::Hello& h) { reconciler.OnHello(h); },
+      [&] { reconciler.Wake(); },
+      [&](const std::string& host) { reconciler.OnGone(host); }};
   swell::controller::AgentServiceImpl agent_service(
-      &sessions, &tracker, &health,
-      {[&](const swell::v1::Hello& h) { reconciler.OnHello(h); },
-       [&] { reconciler.Wake(); },
-       [&](const std::string& host) { reconciler.OnGone(host); }},
-      &clock,
+      &sessions, &tracker, &health, agent_events, &clock,
       listeners.insecure ? swell::controller::AgentIdentity::kHelloUnverified
                          : swell::controller::AgentIdentity::kCertificate);
   // Operators' tokens, on a database connection of their own; none in
@@ -293,6 +306,25 @@ int main(int argc, char** argv) {
   if (!api_server.ok()) return Fail(api_server.status(), "API listener");
   spdlog::info("agents on {}, API on {}{}", listeners.agent_listen,
                listeners.api_listen, listeners.insecure ? " (plaintext)" : "");
+  std::unique_ptr<swell::controller::PullHosts> pull_hosts;
+  std::unique_ptr<swell::controller::PullApi> pull_api;
+  if (!listeners.pull_listen.empty()) {
+    pull_hosts = std::make_unique<swell::controller::PullHosts>(
+        &sessions, &tracker, &health, agent_events, &clock, &agent_service,
+        swell::controller::PullHosts::Options{absl::GetFlag(FLAGS_pull_lease)});
+    pull_api = std::make_unique<swell::controller::PullApi>(
+        pull_hosts.get(), &snapshots, api_identity.authenticator.get(), &clock);
+    swell::controller::PullApiConfig pull_config;
+    pull_config.listen = listeners.pull_listen;
+    pull_config.tls = listeners.tls;
+    pull_config.tls.ca_flag = "--tls_client_ca";
+    pull_config.insecure = listeners.insecure;
+    if (auto s = pull_api->Start(pull_config); !s.ok()) {
+      return Fail(s, "pull API listener");
+    }
+    spdlog::info("pull API on {}://{}", listeners.insecure ? "http" : "https",
+                 listeners.pull_listen);
+  }
 
   std::unique_ptr<prometheus::Exposer> exposer;
   auto metrics = std::make_shared<swell::controller::ControllerMetrics>(
@@ -315,6 +347,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   while (!g_stop) absl::SleepFor(absl::Milliseconds(100));
   spdlog::info("shutting down");
+  if (pull_api != nullptr) pull_api->Stop();
   (*api_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
   (*agent_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   reconciler.Stop();

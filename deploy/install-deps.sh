@@ -11,6 +11,9 @@ set -euo pipefail
 # the demo's and the tests' throwaway certificates.
 # clang-14, libclang-rt-14-dev: libFuzzer and the sanitizers' runtimes, for
 # tests/fuzz/run.sh.
+# libcpp-httplib-dev, nlohmann-json3-dev: the pull API's HTTPS server and
+# its JSON. curl, jq: the pull API's example client (docs/pull-api.md), which
+# an end-to-end test runs.
 # help2man: the packages' man pages from --help. lintian, systemd
 # (systemd-analyze verify): the packaging test (tests/packaging).
 PACKAGES=(
@@ -18,7 +21,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
-  libssl-dev
+  libssl-dev libcpp-httplib-dev nlohmann-json3-dev curl jq
   clang-14 libclang-rt-14-dev
   postgresql prometheus python3 procps openssl
   help2man lintian systemd

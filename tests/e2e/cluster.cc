@@ -71,6 +71,7 @@ Cluster::Cluster(std::string dir, std::string conninfo)
       conninfo_(std::move(conninfo)),
       address_(absl::StrCat("127.0.0.1:", FreePort())),
       api_address_(absl::StrCat("127.0.0.1:", FreePort())),
+      pull_address_(absl::StrCat("127.0.0.1:", FreePort())),
       source_dir_(EnvOr("SWELL_SOURCE_DIR", SWELL_SOURCE_DIR_DEFAULT)),
       build_dir_(EnvOr("SWELL_BUILD_DIR", SWELL_BUILD_DIR_DEFAULT)) {
   fs::create_directories(dir_ + "/hosts");
@@ -114,6 +115,8 @@ absl::Status Cluster::StartController(
                                    address_,
                                    "--api_listen",
                                    api_address_,
+                                   "--pull_listen",
+                                   pull_address_,
                                    "--metrics_listen",
                                    "",
                                    "--database",

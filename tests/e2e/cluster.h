@@ -91,6 +91,8 @@ class Cluster {
   // The agent listener's address, and the API's (swellctl's).
   const std::string& address() const { return address_; }
   const std::string& api_address() const { return api_address_; }
+  // The pull API's (HTTPS; docs/pull-api.md).
+  const std::string& pull_address() const { return pull_address_; }
   // The CA that issued every certificate here, and issues more.
   test_support::ThrowawayPki& pki() { return *pki_; }
   const std::string& ca_file() const { return pki_->ca_file(); }
@@ -101,6 +103,7 @@ class Cluster {
   std::string conninfo_;
   std::string address_;
   std::string api_address_;
+  std::string pull_address_;
   std::string source_dir_;
   std::string build_dir_;
   absl::Status pki_status_;  // why the PKI could not be made, if it could not
