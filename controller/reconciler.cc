@@ -250,6 +250,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
     fleet =
         state.ok() ? BuildFleet(*std::move(state), Policies()) : state.status();
     NoteDatabase(state.status());
+    if (!state.ok()) stats_.load_failures++;
     if (!fleet.ok()) {
       load_error_ = fleet.status();
       next_load_ = clock_->Now() + load_backoff_;
@@ -287,6 +288,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
 void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
                       std::vector<std::string> gone,
                       std::vector<Command> commands) {
+  common::DurationHistogram::Timer tick_timer(&stats_.tick_duration);
   stats_.ticks++;
   if (!loaded_) {
     // Kept until the model is loaded again: a host heard meanwhile is
@@ -375,10 +377,16 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
   absl::Status committed = absl::OkStatus();
   if (!m.empty()) {
     CompactMutation(&m);
-    committed = store_->Commit(m);
+    {
+      common::DurationHistogram::Timer commit_timer(&stats_.commit_duration);
+      committed = store_->Commit(m);
+    }
     NoteDatabase(committed);
     if (committed.ok()) {
       stats_.commits++;
+      for (const VerdictRecord& v : m.verdicts) {
+        stats_.gate_verdicts.Add(v.verdict, v.dry_run);
+      }
       Publish();        // before any answer: a caller then reads its own change
       SyncRevoked(&m);  // a revoked host's stream ends before the answer
     } else {

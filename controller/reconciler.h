@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -14,6 +13,7 @@
 #include "controller/gate/health_window.h"
 #include "controller/gate/promql.h"
 #include "controller/plan/policy.h"
+#include "controller/reconciler_stats.h"
 #include "controller/rollout/fleet.h"
 #include "controller/rollout/rollout_step.h"
 #include "controller/service/agent_tracker.h"
@@ -66,16 +66,7 @@ class Reconciler {
     std::function<void(const absl::Status&, CommandContext&)> respond;
   };
 
-  struct Stats {
-    std::atomic<uint64_t> ticks{0};
-    std::atomic<uint64_t> commits{0};
-    std::atomic<uint64_t> commit_failures{0};
-    std::atomic<uint64_t> pushes{0};
-    std::atomic<int64_t> active_rollouts{0};
-    std::atomic<bool> frozen{false};
-    // 0 while the database answers; else when it stopped (Unix ms).
-    std::atomic<int64_t> database_down_since_ms{0};
-  };
+  using Stats = ReconcilerStats;
 
   // Nothing is owned; everything must outlive the reconciler.
   Reconciler(Store* store, AgentTracker* agents, SessionRegistry* sessions,
@@ -99,6 +90,14 @@ class Reconciler {
   void Wake();
 
   const Stats& stats() const { return stats_; }
+
+  // What the reconciler judges agents by, for readers off its thread
+  // (/metrics): the model it publishes (null: Options::snapshots was), the
+  // agents as it hears them, its clock and --agent_grace. Thread-safe.
+  const FleetSnapshots* snapshots() const { return options_.snapshots; }
+  const AgentObservations& agents() const { return *agents_; }
+  const common::Clock& clock() const { return *clock_; }
+  absl::Duration agent_grace() const { return options_.agent_grace; }
 
   // When the database stopped answering the reconciler (a load or a commit
   // failed with kUnavailable), or InfinitePast() while it answers.
