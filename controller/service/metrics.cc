@@ -1,6 +1,10 @@
 #include "controller/service/metrics.h"
 
+#include <limits>
 #include <string>
+#include <utility>
+
+#include "controller/service/fleet_gauges.h"
 
 namespace swell::controller {
 namespace {
@@ -58,12 +62,85 @@ prometheus::MetricFamily StreamsRefused(const AgentServiceImpl& agents) {
   return f;
 }
 
+prometheus::MetricFamily Histogram(std::string name, std::string help,
+                                   const common::DurationHistogram& h) {
+  prometheus::MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = prometheus::MetricType::Histogram;
+  const common::DurationHistogram::Reading r = h.Read();
+  prometheus::ClientMetric m;
+  m.histogram.sample_count = r.count;
+  m.histogram.sample_sum = r.sum_seconds;
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < r.counts.size(); ++i) {
+    cumulative += r.counts[i];
+    const bool last = i == common::DurationHistogram::kBoundsSeconds.size();
+    m.histogram.bucket.push_back(
+        {cumulative, last ? std::numeric_limits<double>::infinity()
+                          : common::DurationHistogram::kBoundsSeconds[i]});
+  }
+  f.metric.push_back(std::move(m));
+  return f;
+}
+
+// Every result and dry_run pair present, zeros included.
+prometheus::MetricFamily GateVerdicts(const GateVerdictCounts& counts) {
+  prometheus::MetricFamily f;
+  f.name = "swell_gate_verdicts_total";
+  f.help =
+      "Gate verdicts stored, by result (pass, fail, inconclusive) and "
+      "dry_run: a failure that stopped a rollout, a dry-run gate's failure, "
+      "or any verdict at the end of a bake; once per wave, gate and result.";
+  f.type = prometheus::MetricType::Counter;
+  for (GateResult r : GateVerdictCounts::kResults) {
+    for (bool dry_run : {false, true}) {
+      prometheus::ClientMetric m;
+      m.label = {{"dry_run", dry_run ? "true" : "false"},
+                 {"result", std::string(GateResultName(r))}};
+      m.counter.value = static_cast<double>(counts.Get(r, dry_run));
+      f.metric.push_back(std::move(m));
+    }
+  }
+  return f;
+}
+
+prometheus::MetricFamily DatabaseErrors(const Reconciler::Stats& s) {
+  prometheus::MetricFamily f;
+  f.name = "swell_database_errors_total";
+  f.help =
+      "The reconciler's loads and commits that the database failed or "
+      "refused, by operation.";
+  f.type = prometheus::MetricType::Counter;
+  for (auto [op, n] : {std::pair{"commit", s.commit_failures.load()},
+                       std::pair{"load", s.load_failures.load()}}) {
+    prometheus::ClientMetric m;
+    m.label = {{"operation", op}};
+    m.counter.value = static_cast<double>(n);
+    f.metric.push_back(std::move(m));
+  }
+  return f;
+}
+
+// The model's gauges, from the newest published snapshot.
+std::vector<prometheus::MetricFamily> ModelFamilies(
+    const Reconciler& reconciler) {
+  FleetGauges g;
+  if (reconciler.snapshots() != nullptr) {
+    if (auto fleet = reconciler.snapshots()->Latest().fleet) {
+      g = CountFleet(*fleet, reconciler.agents(), reconciler.clock().Now(),
+                     reconciler.agent_grace());
+    }
+  }
+  return FleetFamilies(g);
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
   using prometheus::MetricType;
   const auto& s = reconciler_->stats();
-  return {
+  std::vector<prometheus::MetricFamily> out = {
       One("swell_agents_connected", "Agent streams open now.",
           MetricType::Gauge, static_cast<double>(sessions_->size())),
       One("swell_rollouts_active", "Rollouts not yet succeeded or rolled back.",
@@ -113,7 +190,19 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
           "PromQL gate queries with no answer or an error answer.",
           MetricType::Counter,
           static_cast<double>(promql_->stats().failures.load())),
+      Histogram("swell_reconciler_tick_duration_seconds",
+                "How long one reconciler tick took: inbox, decisions, "
+                "commit and pushes.",
+                s.tick_duration),
+      Histogram("swell_reconciler_commit_duration_seconds",
+                "How long the database took to commit one tick's decisions "
+                "(failed commits included).",
+                s.commit_duration),
+      GateVerdicts(s.gate_verdicts),
+      DatabaseErrors(s),
   };
+  for (auto& f : ModelFamilies(*reconciler_)) out.push_back(std::move(f));
+  return out;
 }
 
 }  // namespace swell::controller

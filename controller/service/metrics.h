@@ -13,7 +13,10 @@
 namespace swell::controller {
 
 // The controller's /metrics, read at scrape time from the counters the
-// parts already keep (no per-event locking for metrics).
+// parts already keep (no per-event locking for metrics), and from the model
+// the reconciler last published (rollouts, hosts, the freeze; see
+// fleet_gauges.h), so that a scrape never waits for nor slows a tick.
+// Every family is present from the first scrape. Thread-safe.
 class ControllerMetrics final : public prometheus::Collectable {
  public:
   ControllerMetrics(const Reconciler* reconciler,
