@@ -34,6 +34,13 @@ std::string LabelledList(absl::string_view label,
   return out;
 }
 
+// How the host takes part: its swell-agent, or the pull API (a pull host's
+// hello says agent version "pull", docs/pull-api.md).
+std::string Via(const std::string& agent_version) {
+  if (agent_version.empty()) return "-";
+  return agent_version == "pull" ? "pull API" : "agent";
+}
+
 }  // namespace
 
 std::string RenderPreview(const v1::PreviewResponse& preview, int width) {
@@ -96,8 +103,8 @@ std::string RenderPreview(const v1::PreviewResponse& preview, int width) {
 
 std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
                              absl::Time now) {
-  Table table(
-      {"HOST", "SITE", "ROLE", "LABELS", "STATE", "LAST SEEN", "GENERATION"});
+  Table table({"HOST", "SITE", "ROLE", "LABELS", "STATE", "LAST SEEN",
+               "GENERATION", "VIA"});
   std::vector<std::string> notes;
   bool any_stale = false;
   for (const v1::HostStatus& h : hosts.hosts()) {
@@ -138,7 +145,8 @@ std::string RenderHostsTable(const v1::ListHostsResponse& hosts,
     }
     table.AddRow({h.host_id(), label("site"), label("role"),
                   others.empty() ? "-" : absl::StrJoin(others, ","), state,
-                  last_seen, absl::StrCat(h.desired_generation())});
+                  last_seen, absl::StrCat(h.desired_generation()),
+                  Via(h.agent_version())});
   }
   std::string out = table.Render();
   if (any_stale) {

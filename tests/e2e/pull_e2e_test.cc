@@ -92,7 +92,7 @@ TEST_F(PullE2eTest, CurlClientTakesPartInARolloutBesideAgents) {
   EXPECT_EQ(HostRow(*cluster_, "pull-1").agent_version(), "pull");
   EXPECT_EQ(HostRow(*cluster_, "pull-1").labels().at("role"), "web");
   CommandOutput table = cluster_->Ctl({"hosts"});
-  EXPECT_NE(table.out.find("pull"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("pull API"), std::string::npos) << table.out;
 
   const std::string id = cluster_->Submit(cluster_->WritePlan(
       "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]")));

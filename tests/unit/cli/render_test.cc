@@ -151,11 +151,11 @@ TEST(RenderPreviewTest, WrapsHostsToTheWidthAndCapsTheirNumber) {
 TEST(RenderHostsTableTest, SplitsSiteAndRoleFromOtherLabels) {
   EXPECT_EQ(RenderHostsTable(testing::TwoHosts(), kNow),
             "HOST         SITE  ROLE  LABELS                STATE         "
-            "LAST SEEN  GENERATION\n"
+            "LAST SEEN  GENERATION  VIA\n"
             "web-ams1-01  ams1  web   canary=true,rack=r12  connected     "
-            "3s ago     7\n"
+            "3s ago     7           agent\n"
             "db-fra1-01   fra1  db    -                     disconnected  "
-            "3h1m ago   2\n");
+            "3h1m ago   2           pull API\n");
 }
 
 TEST(RenderHostsTableTest, ShowsStaleAndRetiredHostsAndWhatThatMeans) {

@@ -124,6 +124,7 @@ v1::ListHostsResponse TwoHosts() {
   h->set_state("connected");
   h->set_last_seen_unix_ms(Ago(3));
   h->set_desired_generation(7);
+  h->set_agent_version("0.1.0");
   h = list.add_hosts();
   h->set_host_id("db-fra1-01");
   (*h->mutable_labels())["site"] = "fra1";
@@ -132,6 +133,7 @@ v1::ListHostsResponse TwoHosts() {
   h->set_state("disconnected");
   h->set_last_seen_unix_ms(Ago(3 * 3600 + 60));
   h->set_desired_generation(2);
+  h->set_agent_version("pull");
   return list;
 }
 
