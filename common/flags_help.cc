@@ -81,7 +81,10 @@ bool PrintHelpIfAsked(int argc, char** argv, std::string_view main_file,
               return a->Name() < b->Name();
             });
   for (const absl::CommandLineFlag* flag : flags) {
-    out << "  --" << flag->Name() << " (default: ";
+    // One convention across the binaries: dashes (both are accepted).
+    std::string name(flag->Name());
+    std::replace(name.begin(), name.end(), '_', '-');
+    out << "  --" << name << " (default: ";
     const std::string value = flag->DefaultValue();
     if (value.empty()) {
       out << "none";

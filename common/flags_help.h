@@ -15,7 +15,8 @@ namespace swell::common {
 // --helpshort or --helpfull, writes to `out` the program name and
 // absl::ProgramUsageMessage(), then every flag defined in a file whose path
 // contains `main_file` (with --helpfull, every flag, Abseil's included):
-// name, default and help text, sorted by name. Returns true when it did,
+// name (with dashes, as people type it), default and help text, sorted by
+// name. Returns true when it did,
 // and the caller should then exit 0; false, writing nothing, otherwise.
 // Call after absl::SetProgramUsageMessage and before
 // absl::ParseCommandLine, which would exit 1 on these flags.

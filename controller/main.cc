@@ -136,16 +136,17 @@ int main(int argc, char** argv) {
       "Keeps every host's desired state in PostgreSQL, admits hosts wave by\n"
       "wave, gates each wave on agents' health samples, and rolls back by\n"
       "itself. Agents connect to --listen with mutual TLS; swellctl connects\n"
-      "to --api_listen over TLS with a bearer token. See docs/security.md.\n\n"
+      "to --api-listen over TLS with a bearer token. See docs/security.md.\n\n"
       "Example:\n"
-      "  swell-controller --listen 10.0.0.5:7070 --api_listen 10.0.0.5:7072 "
+      "  swell-controller --listen 10.0.0.5:7070 --api-listen 10.0.0.5:7072 "
       "\\\n"
-      "      --tls_cert /etc/swell/controller.pem \\\n"
-      "      --tls_key /etc/swell/controller.key \\\n"
-      "      --tls_client_ca /etc/swell/hosts-ca.pem \\\n"
+      "      --tls-cert /etc/swell/controller.pem \\\n"
+      "      --tls-key /etc/swell/controller.key \\\n"
+      "      --tls-client-ca /etc/swell/hosts-ca.pem \\\n"
       "      --database \"host=127.0.0.1 port=5432 dbname=swell "
       "user=swell\"\n\n"
-      "Flag names take dashes or underscores (--tls-cert or --tls_cert).");
+      "Flag names take dashes or underscores (--tls-cert or --tls_cert), and\n"
+      "so do the keys of --config (tls-cert: or tls_cert:).");
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) {
     return absl::StrContains(file, "controller/main.cc");

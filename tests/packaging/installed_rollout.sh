@@ -57,7 +57,7 @@ run_rollout() {
 
   # TLS end to end once the controller writes a first admin token and
   # swellctl verifies its certificate; before that, --insecure on loopback.
-  if ! /usr/bin/swell-controller --help | grep -q bootstrap_admin_token_file ||
+  if ! /usr/bin/swell-controller --help | grep -q bootstrap-admin-token-file ||
     ! /usr/bin/swellctl --help | grep -q -- '--ca FILE'; then
     tls=""
     echo "NOTE: the installed binaries cannot yet do TLS end to end; this rollout runs --insecure on loopback"

@@ -210,7 +210,7 @@ TEST(AgentBinaryTest, RefusesTlsFilesItCannotReadOrInsecureBesideThem) {
 TEST(AgentBinaryTest, HelpExitsZeroAndShowsTheTlsFlags) {
   common::CommandResult r = RunAgent({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_THAT(r.output, ::testing::HasSubstr("--tls_cert"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("--tls-cert"));
   EXPECT_THAT(r.output,
               ::testing::Not(::testing::HasSubstr("not implemented")));
 }

@@ -28,9 +28,9 @@ struct Binary {
 
 constexpr Binary kController = {
     "controller/swell-controller", SWELL_CONTROLLER_BINARY,
-    "the Swell rollout controller", "--agent_grace"};
+    "the Swell rollout controller", "--agent-grace"};
 constexpr Binary kAgent = {"agent/swell-agent", SWELL_AGENT_BINARY,
-                           "keeps this host converged", "--state_dir"};
+                           "keeps this host converged", "--state-dir"};
 
 std::string PathOf(const Binary& b) {
   // ctest sets SWELL_BUILD_DIR; a direct run uses the path CMake knew.
@@ -70,7 +70,7 @@ TEST_P(ServerHelpTest, HelpExitsZeroAndListsItsOwnFlags) {
     EXPECT_EQ(r.exit_code, 0) << arg << ":\n" << r.out;
     EXPECT_THAT(r.out,
                 AllOf(HasSubstr(GetParam().usage), HasSubstr(GetParam().flag),
-                      HasSubstr("--insecure"), HasSubstr("--log_level")))
+                      HasSubstr("--insecure"), HasSubstr("--log-level")))
         << arg;
     // Only the binary's own flags: Abseil's stay behind --helpfull.
     EXPECT_THAT(r.out, Not(HasSubstr("--flagfile ("))) << arg;
