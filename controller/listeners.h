@@ -21,11 +21,11 @@ namespace swell::controller {
 struct ListenerConfig {
   std::string agent_listen;  // host:port
   std::string api_listen;    // host:port
-  std::string pull_listen;   // host:port of the pull API; empty: none
   // cert and key: the controller's; ca: the CA that issues hosts'
   // certificates (--tls_client_ca). Unused when insecure.
   common::TlsFiles tls;
   bool insecure = false;
+  std::string pull_listen;  // host:port of the pull API; empty: none
 };
 
 // kInvalidArgument, naming the flag, when the config cannot be served

@@ -209,10 +209,16 @@ TEST(LoopbackTest, OnlyLoopbackAddressesAreLoopback) {
 }
 
 TEST(ListenerConfigTest, InsecureIsForLoopbackOnly) {
-  controller::ListenerConfig config{"0.0.0.0:7070", "127.0.0.1:7072", {}, true};
+  controller::ListenerConfig config{
+      "0.0.0.0:7070", "127.0.0.1:7072", {}, true, ""};
   EXPECT_THAT(controller::CheckListenerConfig(config).message(),
               HasSubstr("--listen: --insecure serves only loopback"));
   config.agent_listen = "127.0.0.1:7070";
+  EXPECT_TRUE(controller::CheckListenerConfig(config).ok());
+  config.pull_listen = "0.0.0.0:7073";
+  EXPECT_THAT(controller::CheckListenerConfig(config).message(),
+              HasSubstr("--pull_listen: --insecure serves only loopback"));
+  config.pull_listen = "127.0.0.1:7073";
   EXPECT_TRUE(controller::CheckListenerConfig(config).ok());
   config.insecure = false;
   EXPECT_THAT(controller::CheckListenerConfig(config).message(),
@@ -225,11 +231,16 @@ TEST_F(TlsCredentialsTest, ListenerConfigChecksTheFiles) {
   controller::ListenerConfig config{"127.0.0.1:7070",
                                     "127.0.0.1:7072",
                                     {server_->cert_file, web1_->key_file, *ca_},
-                                    false};
+                                    false,
+                                    ""};
   EXPECT_THAT(controller::CheckListenerConfig(config).message(),
               HasSubstr("--tls_key: " + web1_->key_file + " is not the key"));
   config.tls.key = server_->key_file;
   EXPECT_TRUE(controller::CheckListenerConfig(config).ok());
+  config.pull_listen = config.agent_listen;
+  EXPECT_THAT(controller::CheckListenerConfig(config).message(),
+              HasSubstr("--pull_listen: must differ"));
+  config.pull_listen = "";
   config.tls.ca = *dir_ + "/no-such-ca.pem";
   EXPECT_THAT(
       controller::CheckListenerConfig(config).message(),
