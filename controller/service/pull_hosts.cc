@@ -6,6 +6,12 @@
 #include "spdlog/spdlog.h"
 
 namespace swell::controller {
+namespace {
+
+constexpr char kAgentServes[] =
+    "swell-agent now serves this host; it reports for it";
+
+}  // namespace
 
 // One pull host, as the registry sees it. The registry calls Supersede and
 // End under its own lock: they only mark the session, which the next
@@ -18,8 +24,7 @@ class PullHosts::Session final : public DesiredStateSink {
   // nothing is queued here.
   void PushDesired(const swell::v1::DesiredState&) override {}
   void Supersede() override {
-    SetEnded(absl::FailedPreconditionError(
-        "swell-agent now serves this host; it reports for it"));
+    SetEnded(absl::FailedPreconditionError(kAgentServes));
   }
   void End(const absl::Status& why) override { SetEnded(why); }
 
@@ -81,6 +86,11 @@ absl::Status PullHosts::Report(const std::string& host,
     if (why.code() == absl::StatusCode::kPermissionDenied) return why;
     it = hosts_.end();
   }
+  // With no pull session of the host left, a stream the tracker still
+  // counts is swell-agent's: registering would supersede it.
+  if (it == hosts_.end() && tracker_->Connected(host)) {
+    return absl::FailedPreconditionError(kAgentServes);
+  }
   const absl::Time now = clock_->Now();
   swell::v1::AgentMessage msg;
   if (it == hosts_.end()) {
@@ -109,6 +119,7 @@ absl::Status PullHosts::Report(const std::string& host,
     }
     it = hosts_.emplace(host, std::move(session)).first;
   } else {
+    msg.mutable_actual();  // a report of no variables is still a report
     for (const PullReport::Variable& v : report.variables) {
       swell::v1::ActualVariable* a = msg.mutable_actual()->add_actual();
       a->set_name(v.name);

@@ -99,8 +99,14 @@ absl::StatusOr<PullReport::Variable> ParseVariable(const std::string& name,
   if (value.is_string()) {
     out.value.set_present(true);
     std::string data = value.get<std::string>();
-    if (has_base64 && !absl::Base64Unescape(data, &data)) {
-      return FieldError(field + ".value_base64", "expected base64");
+    if (has_base64) {
+      // Into another string: Base64Unescape resizes its output before it
+      // reads its input, so decoding a string into itself always fails.
+      std::string decoded;
+      if (!absl::Base64Unescape(data, &decoded)) {
+        return FieldError(field + ".value_base64", "expected base64");
+      }
+      data = std::move(decoded);
     }
     out.value.set_data(std::move(data));
   } else if (!value.is_null()) {
