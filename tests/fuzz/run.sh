@@ -19,7 +19,7 @@ if [[ "$seconds" == 0 ]]; then
 fi
 build=${SWELL_FUZZ_BUILD_DIR:-$root/build-fuzz}
 all_targets=(plan policy agent_config agent_message prom_text promql_answer
-  journal desired_state)
+  journal desired_state pull_json)
 read -r -a targets <<<"${SWELL_FUZZ_TARGETS:-${all_targets[*]}}"
 
 # Asserts stay on (no NDEBUG): a fuzzer should trip them. -O1 and line
@@ -44,6 +44,7 @@ declare -A dicts=(
   [agent_config]=agent_config.dict
   [prom_text]=prom_text.dict
   [promql_answer]=promql_answer.dict
+  [pull_json]=pull_json.dict
 )
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/swell-fuzz.XXXXXX")
