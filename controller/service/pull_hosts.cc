@@ -35,6 +35,7 @@ class PullHosts::Session final : public DesiredStateSink {
 
   AgentMessageHandler& messages() { return messages_; }
   absl::Time last_contact = absl::InfinitePast();
+  std::map<std::string, std::string> labels;  // as its hello gave them
 
  private:
   void SetEnded(const absl::Status& why) {
@@ -86,6 +87,13 @@ absl::Status PullHosts::Report(const std::string& host,
     if (why.code() == absl::StatusCode::kPermissionDenied) return why;
     it = hosts_.end();
   }
+  // New labels are a new hello: the host's record takes its labels from
+  // hellos, as when an agent restarts with a changed config.
+  if (it != hosts_.end() && report.labels.has_value() &&
+      *report.labels != it->second->labels) {
+    EndLocked(host);
+    it = hosts_.end();
+  }
   // With no pull session of the host left, a stream the tracker still
   // counts is swell-agent's: registering would supersede it.
   if (it == hosts_.end() && tracker_->Connected(host)) {
@@ -117,6 +125,7 @@ absl::Status PullHosts::Report(const std::string& host,
     if (absl::Status s_ok = s->messages().Handle(msg); !s_ok.ok()) {
       return s_ok;  // nothing was registered or recorded
     }
+    s->labels = {msg.hello().labels().begin(), msg.hello().labels().end()};
     it = hosts_.emplace(host, std::move(session)).first;
   } else {
     msg.mutable_actual();  // a report of no variables is still a report

@@ -186,6 +186,26 @@ TEST_F(PullHostsTest, ASecondReportIsAnActualReportNotAHello) {
   EXPECT_FALSE(tracker_.LastApply("web-1", "motd").has_value());
 }
 
+TEST_F(PullHostsTest, NewLabelsAreANewHello) {
+  ASSERT_TRUE(
+      pull_.Report("web-1", MakeReport(0, {}, {{{"role", "web"}}}), nullptr)
+          .ok());
+  // The same labels, or none, keep the session.
+  ASSERT_TRUE(
+      pull_.Report("web-1", MakeReport(0, {}, {{{"role", "web"}}}), nullptr)
+          .ok());
+  ASSERT_TRUE(pull_.Report("web-1", MakeReport(0, {}), nullptr).ok());
+  ASSERT_EQ(hellos_.size(), 1u);
+
+  ASSERT_TRUE(
+      pull_.Report("web-1", MakeReport(0, {}, {{{"role", "batch"}}}), nullptr)
+          .ok());
+  ASSERT_EQ(hellos_.size(), 2u);
+  EXPECT_THAT(LabelsOf(hellos_[1]), ElementsAre(Pair("role", "batch")));
+  EXPECT_THAT(gone_, ElementsAre("web-1"));
+  EXPECT_TRUE(tracker_.Connected("web-1"));
+}
+
 TEST_F(PullHostsTest, AReportOfNoVariablesAfterTheHelloIsStillAReport) {
   ASSERT_TRUE(
       pull_.Report("web-1", MakeReport(0, {Var("motd", Present("a"))}), nullptr)
