@@ -96,6 +96,14 @@ install(FILES docs/plans.md docs/change-kinds.md
   DESTINATION share/doc/swellctl COMPONENT ctl)
 install(DIRECTORY deploy/examples/ DESTINATION share/doc/swellctl/examples
   COMPONENT ctl FILES_MATCHING PATTERN "*.yaml")
+# The pull API's reference and its curl + jq client; Prometheus's scrape
+# config and alert rules (docs/runbook.md names each alert).
+install(FILES docs/pull-api.md DESTINATION share/doc/swell-controller
+  COMPONENT controller)
+install(FILES deploy/examples/pull-client.sh
+  DESTINATION share/doc/swell-controller/examples COMPONENT controller)
+install(DIRECTORY deploy/prometheus/ DESTINATION share/doc/swell-controller/prometheus
+  COMPONENT controller)
 
 # Conffiles: every file below /etc, listed for dpkg from what is installed.
 file(GLOB swell_policies RELATIVE ${PROJECT_SOURCE_DIR}/policies
