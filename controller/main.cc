@@ -1,9 +1,12 @@
 // swell-controller: the rollout controller. See docs/architecture.md.
 
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -28,6 +31,7 @@
 #include "controller/service/promql_poller.h"
 #include "controller/service/pull_api.h"
 #include "controller/service/rollout_service.h"
+#include "controller/store/leader_election.h"
 #include "controller/store/postgres_store.h"
 #include "spdlog/spdlog.h"
 
@@ -86,6 +90,13 @@ ABSL_FLAG(absl::Duration, host_stale_after,
           "a host whose agent has not been connected for this long is stale: "
           "new rollouts do not target it (swellctl hosts shows it as such) "
           "until its agent connects again");
+ABSL_FLAG(std::string, replica_name, "",
+          "this replica's name in logs, /metrics and the leadership row; "
+          "default: the host name and --api_listen");
+ABSL_FLAG(absl::Duration, leader_lease, absl::Seconds(10),
+          "replicas against one database elect one leader, which alone "
+          "decides; a leader silent this long loses the lead to a standby "
+          "(docs/runbook.md, 'Replicas')");
 ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(30),
           "how long to keep trying to reach the database at start");
 ABSL_FLAG(std::string, policies, "",
@@ -121,6 +132,13 @@ absl::StatusOr<std::unique_ptr<swell::controller::PostgresStore>> ConnectStore(
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }
+}
+
+std::string ReplicaName(const std::string& flag, const std::string& api) {
+  if (!flag.empty()) return flag;
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return absl::StrCat(host, "/", api);
 }
 
 int Fail(const absl::Status& s, const std::string& what) {
@@ -233,6 +251,24 @@ int main(int argc, char** argv) {
     return Fail(store.status(), "cannot connect to the database");
   if (auto s = (*store)->Migrate(); !s.ok()) return Fail(s, "migration failed");
 
+  // /metrics first: a standby says so there too.
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(
+          absl::GetFlag(FLAGS_metrics_listen));
+      spdlog::info("metrics on http://{}/metrics",
+                   absl::GetFlag(FLAGS_metrics_listen));
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot serve metrics on {}: {}",
+                       absl::GetFlag(FLAGS_metrics_listen), e.what());
+      return 1;
+    }
+  }
+  if (absl::GetFlag(FLAGS_leader_lease) < absl::Seconds(1)) {
+    spdlog::critical("--leader_lease: expected 1s or more");
+    return 2;
+  }
   swell::controller::PolicySet policies;
   if (!absl::GetFlag(FLAGS_policies).empty()) {
     auto loaded =
@@ -249,6 +285,42 @@ int main(int argc, char** argv) {
     spdlog::critical("--health_window_max_mib: expected 1 to 1048576");
     return 2;
   }
+  swell::controller::LeaderElection election(
+      conninfo,
+      {ReplicaName(absl::GetFlag(FLAGS_replica_name), listeners.api_listen),
+       absl::GetFlag(FLAGS_leader_lease)});
+  if (exposer != nullptr) {
+    exposer->RegisterCollectable(
+        std::make_shared<swell::controller::LeadershipMetrics>(&election,
+                                                               store->get()));
+  }
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  const int64_t epoch = election.AwaitLeadership(g_stop);
+  if (epoch == 0) return 0;  // stopped while a standby
+  (*store)->FenceWith(epoch);
+  // Leads until stopped, or until another replica leads: then it stops
+  // deciding at once and exits, so that it restarts as a standby. The lease
+  // is kept from now on, while the rest starts.
+  absl::Status held;
+  std::thread holder;
+  // An early return (a listener that cannot start) stops holding first.
+  struct StopHolding {
+    std::thread& t;
+    ~StopHolding() {
+      g_stop = true;
+      if (t.joinable()) t.join();
+    }
+  } stop_holding{holder};
+  holder = std::thread([&] {
+    held = election.Hold(g_stop, [&](int64_t e) { (*store)->FenceWith(e); });
+    if (!held.ok()) {
+      spdlog::critical("{}; exiting, to start again as a standby",
+                       std::string(held.message()));
+      g_stop = true;
+    }
+  });
+
   swell::controller::HealthWindow::Options health_options;
   health_options.max_bytes = static_cast<size_t>(health_mib) << 20;
   swell::controller::HealthWindow health(health_options);
@@ -327,25 +399,12 @@ int main(int argc, char** argv) {
                  listeners.pull_listen);
   }
 
-  std::unique_ptr<prometheus::Exposer> exposer;
-  auto metrics = std::make_shared<swell::controller::ControllerMetrics>(
-      &reconciler, &agent_service, &sessions, &promql);
-  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
-    try {
-      exposer = std::make_unique<prometheus::Exposer>(
-          absl::GetFlag(FLAGS_metrics_listen));
-      exposer->RegisterCollectable(metrics);
-      spdlog::info("metrics on http://{}/metrics",
-                   absl::GetFlag(FLAGS_metrics_listen));
-    } catch (const std::exception& e) {
-      spdlog::critical("cannot serve metrics on {}: {}",
-                       absl::GetFlag(FLAGS_metrics_listen), e.what());
-      return 1;
-    }
+  if (exposer != nullptr) {
+    exposer->RegisterCollectable(
+        std::make_shared<swell::controller::ControllerMetrics>(
+            &reconciler, &agent_service, &sessions, &promql));
   }
 
-  std::signal(SIGTERM, OnSignal);
-  std::signal(SIGINT, OnSignal);
   while (!g_stop) absl::SleepFor(absl::Milliseconds(100));
   spdlog::info("shutting down");
   if (pull_api != nullptr) pull_api->Stop();
@@ -353,5 +412,6 @@ int main(int argc, char** argv) {
   (*agent_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   reconciler.Stop();
   promql.Stop();
-  return 0;
+  holder.join();
+  return held.ok() ? 0 : 3;
 }

@@ -205,4 +205,28 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
   return out;
 }
 
+std::vector<prometheus::MetricFamily> LeadershipMetrics::Collect() const {
+  using prometheus::MetricType;
+  const bool leading = election_->leading();
+  prometheus::MetricFamily leader =
+      One("swell_leader", "1 while this replica leads (runs the reconciler).",
+          MetricType::Gauge, leading ? 1.0 : 0.0);
+  leader.metric.front().label.push_back({"replica", election_->replica()});
+  return {
+      std::move(leader),
+      One("swell_leader_epoch",
+          "The epoch of this replica's newest term as leader (0: never led).",
+          MetricType::Gauge, static_cast<double>(election_->epoch())),
+      One("swell_leader_since_seconds",
+          "When this replica's term began, Unix seconds (0: not leading).",
+          MetricType::Gauge,
+          leading
+              ? absl::ToDoubleSeconds(election_->since() - absl::UnixEpoch())
+              : 0.0),
+      One("swell_commits_fenced_total",
+          "Commits refused because another replica leads at a newer epoch.",
+          MetricType::Counter, static_cast<double>(store_->fenced_commits())),
+  };
+}
+
 }  // namespace swell::controller

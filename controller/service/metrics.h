@@ -7,6 +7,8 @@
 #include "controller/service/agent_service.h"
 #include "controller/service/promql_poller.h"
 #include "controller/service/session_registry.h"
+#include "controller/store/leader_election.h"
+#include "controller/store/postgres_store.h"
 #include "prometheus/collectable.h"
 #include "prometheus/metric_family.h"
 
@@ -34,6 +36,21 @@ class ControllerMetrics final : public prometheus::Collectable {
   const AgentServiceImpl* agents_;
   const SessionRegistry* sessions_;
   const PromqlPoller* promql_;
+};
+
+// Whether this replica leads, since when and at which epoch, and how many of
+// its commits fencing refused (controller/store/leader_election.h). Served
+// from the start, also while the replica is a standby.
+class LeadershipMetrics final : public prometheus::Collectable {
+ public:
+  LeadershipMetrics(const LeaderElection* election, const PostgresStore* store)
+      : election_(election), store_(store) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  const LeaderElection* election_;
+  const PostgresStore* store_;
 };
 
 }  // namespace swell::controller

@@ -180,11 +180,25 @@ CREATE TABLE api_tokens (
 );
 )sql";
 
+// Which controller replica leads (controller/leader_election.h): one row.
+// epoch grows by one with every term; the leader's commits check it in
+// their own transaction (PostgresStore::FenceWith), so a deposed leader's
+// late write is refused.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE leadership (
+  id integer PRIMARY KEY CHECK (id = 1),
+  epoch bigint NOT NULL CHECK (epoch >= 0),
+  leader text NOT NULL,
+  since timestamptz NOT NULL
+);
+INSERT INTO leadership VALUES (1, 0, '', now());
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SchemaMigrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6},
+      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}, {7, kV7},
   };
   return kMigrations;
 }

@@ -65,6 +65,17 @@ absl::Status PostgresStore::Commit(const Mutation& m) {
   if (m.empty()) return absl::OkStatus();
   return CatchPqxx("committing", [&] {
     pqxx::work tx(*conn_);
+    if (const int64_t epoch = epoch_; epoch != 0) {
+      pqxx::row term = tx.exec1(
+          "SELECT epoch, leader FROM leadership WHERE id = 1 FOR SHARE");
+      if (term[0].as<int64_t>() != epoch) {
+        fenced_commits_++;
+        return absl::AbortedError(
+            absl::StrCat("fenced: this replica led at epoch ", epoch, "; ",
+                         term[1].c_str(), " leads at epoch ",
+                         term[0].as<int64_t>(), " (nothing was written)"));
+      }
+    }
     WriteMutation(tx, m);
     tx.commit();
     return absl::OkStatus();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,11 +45,20 @@ class PostgresStore final : public Store {
   absl::StatusOr<std::vector<AuditEvent>> Audit(std::string_view rollout_id,
                                                 int limit) override;
 
+  // Fencing: from now on every Commit first reads the leadership row (FOR
+  // SHARE, so a new term waits for it) and is refused with kAborted "fenced:
+  // ..." unless its epoch is still `epoch`. Thread-safe; 0: no check.
+  void FenceWith(int64_t epoch) { epoch_ = epoch; }
+  // Commits refused by the check.
+  uint64_t fenced_commits() const { return fenced_commits_; }
+
  private:
   explicit PostgresStore(std::unique_ptr<pqxx::connection> conn)
       : conn_(std::move(conn)) {}
 
   std::unique_ptr<pqxx::connection> conn_;
+  std::atomic<int64_t> epoch_{0};
+  std::atomic<uint64_t> fenced_commits_{0};
 };
 
 }  // namespace swell::controller

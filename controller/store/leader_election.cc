@@ -1,0 +1,181 @@
+#include "controller/store/leader_election.h"
+
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "controller/store/pg_errors.h"
+#include "pqxx/connection"
+#include "pqxx/nontransaction"
+#include "pqxx/transaction"
+#include "spdlog/spdlog.h"
+
+namespace swell::controller {
+
+LeaderElection::LeaderElection(std::string conninfo, Options options)
+    : conninfo_(std::move(conninfo)), options_(std::move(options)) {}
+
+LeaderElection::~LeaderElection() = default;
+
+absl::Time LeaderElection::since() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return since_;
+}
+
+void LeaderElection::Connect() {
+  conn_ = std::make_unique<pqxx::connection>(conninfo_);
+  pqxx::nontransaction tx(*conn_);
+  // The lease: a leader that stops speaking loses its session, and so the
+  // lock, this long after.
+  tx.exec(absl::StrCat("SET idle_session_timeout = ",
+                       absl::ToInt64Milliseconds(options_.lease)));
+}
+
+void LeaderElection::Rest(const std::atomic<bool>& stop,
+                          absl::Duration d) const {
+  const absl::Time until = absl::Now() + d;
+  while (!stop && absl::Now() < until) {
+    absl::SleepFor(std::min(absl::Milliseconds(50), until - absl::Now()));
+  }
+}
+
+absl::StatusOr<std::pair<int64_t, std::string>> LeaderElection::ReadTerm() {
+  return CatchPqxx(
+      "reading the leadership row",
+      [&]() -> absl::StatusOr<std::pair<int64_t, std::string>> {
+        if (conn_ == nullptr) Connect();
+        pqxx::nontransaction tx(*conn_);
+        pqxx::row r =
+            tx.exec1("SELECT epoch, leader FROM leadership WHERE id = 1");
+        return std::pair{r[0].as<int64_t>(), std::string(r[1].c_str())};
+      });
+}
+
+absl::StatusOr<int64_t> LeaderElection::TryAcquire(int64_t expect) {
+  return CatchPqxx("taking the leader lock", [&]() -> absl::StatusOr<int64_t> {
+    if (conn_ == nullptr) Connect();
+    {
+      pqxx::nontransaction tx(*conn_);
+      if (!tx.exec_params1("SELECT pg_try_advisory_lock($1)", kLeaderLockKey)[0]
+               .as<bool>()) {
+        return int64_t{0};
+      }
+    }
+    pqxx::work tx(*conn_);
+    pqxx::row term = tx.exec1(
+        "SELECT epoch, leader FROM leadership WHERE id = 1 FOR UPDATE");
+    if (expect > 0 && term[0].as<int64_t>() != expect) {
+      tx.abort();
+      pqxx::nontransaction(*conn_).exec_params("SELECT pg_advisory_unlock($1)",
+                                               kLeaderLockKey);
+      return absl::AbortedError(absl::StrCat(term[1].c_str(),
+                                             " led meanwhile (epoch ",
+                                             term[0].as<int64_t>(), ")"));
+    }
+    const int64_t epoch =
+        tx.exec_params1(
+              "UPDATE leadership SET epoch = epoch + 1, leader = $1, "
+              "since = now() WHERE id = 1 RETURNING epoch",
+              options_.replica)[0]
+            .as<int64_t>();
+    tx.commit();
+    return epoch;
+  });
+}
+
+int64_t LeaderElection::AwaitLeadership(const std::atomic<bool>& stop) {
+  std::string reported;  // the leader last logged
+  while (!stop) {
+    absl::StatusOr<int64_t> epoch = TryAcquire(0);
+    if (epoch.ok() && *epoch > 0) {
+      epoch_ = *epoch;
+      leading_ = true;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        since_ = absl::Now();
+      }
+      spdlog::info("replica {} leads (epoch {})", options_.replica, *epoch);
+      return *epoch;
+    }
+    if (!epoch.ok()) {
+      conn_.reset();
+      spdlog::warn("replica {} cannot try to lead yet: {}", options_.replica,
+                   epoch.status().ToString());
+    } else if (auto term = ReadTerm(); term.ok() && term->second != reported) {
+      reported = term->second;
+      spdlog::info("replica {} is a standby: {} leads (epoch {})",
+                   options_.replica, term->second, term->first);
+    }
+    Rest(stop, options_.retry);
+  }
+  return 0;
+}
+
+absl::Status LeaderElection::Hold(
+    const std::atomic<bool>& stop,
+    const std::function<void(int64_t)>& new_epoch) {
+  int backend = -1;  // the lock session's server process
+  while (!stop) {
+    absl::StatusOr<std::pair<int64_t, int>> beat =
+        CatchPqxx("keeping the leader lock",
+                  [&]() -> absl::StatusOr<std::pair<int64_t, int>> {
+                    pqxx::nontransaction tx(*conn_);
+                    pqxx::row r = tx.exec1(
+                        "SELECT epoch, pg_backend_pid() FROM leadership "
+                        "WHERE id = 1");
+                    return std::pair{r[0].as<int64_t>(), r[1].as<int>()};
+                  });
+    if (beat.ok() && backend < 0) backend = beat->second;
+    if (beat.ok() && beat->first != epoch_) {
+      leading_ = false;
+      auto term = ReadTerm();
+      return absl::AbortedError(absl::StrCat(
+          "deposed: ", term.ok() ? term->second : "another replica",
+          " leads at epoch ", beat->first, ", this replica led at ",
+          epoch_.load()));
+    }
+    // A broken session, or libpq's silent reconnection (another server
+    // process), has lost the lock: take it again, for a new term.
+    if (!beat.ok() || beat->second != backend) {
+      spdlog::warn(
+          "replica {} lost its leader lock session ({}); taking it "
+          "again",
+          options_.replica,
+          beat.ok() ? "the connection was re-established"
+                    : beat.status().ToString());
+      conn_.reset();
+      backend = -1;
+      while (!stop) {
+        absl::StatusOr<int64_t> again = TryAcquire(epoch_);
+        if (again.ok() && *again > 0) {
+          epoch_ = *again;
+          new_epoch(*again);
+          spdlog::info("replica {} leads again (epoch {})", options_.replica,
+                       *again);
+          break;
+        }
+        if (absl::IsAborted(again.status())) {
+          leading_ = false;
+          return absl::AbortedError(
+              absl::StrCat("deposed: ", again.status().message()));
+        }
+        if (again.ok()) {  // another session holds the lock
+          auto term = ReadTerm();
+          if (term.ok() && term->first != epoch_) {
+            leading_ = false;
+            return absl::AbortedError(absl::StrCat(
+                "deposed: ", term->second, " leads at epoch ", term->first));
+          }
+        } else {
+          conn_.reset();
+        }
+        Rest(stop, options_.retry);
+      }
+      continue;
+    }
+    Rest(stop, options_.lease / 3);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace swell::controller
