@@ -107,10 +107,12 @@ std::shared_ptr<grpc::Channel> ControllerLink::NewChannel(
   args.SetInt(
       GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
       static_cast<int>(absl::ToInt64Milliseconds(options_.backoff_max)));
-  // Slower than a default server's minimum ping interval (5 min), so it is
-  // never refused, yet a silently dead controller is noticed eventually.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 310 * 1000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  // A controller that stops answering (hung, paused, its host gone without
+  // a reset) is left within about 30 s for the next address, where a
+  // standby may lead by then. The controller accepts pings every 5 s
+  // (controller/listeners.cc), so these are never refused.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20 * 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10 * 1000);
   args.SetMaxReceiveMessageSize(kMaxDesiredBytes);
   return grpc::CreateCustomChannel(address, options_.credentials, args);
 }
