@@ -72,6 +72,7 @@ Cluster::Cluster(std::string dir, std::string conninfo)
       address_(absl::StrCat("127.0.0.1:", FreePort())),
       api_address_(absl::StrCat("127.0.0.1:", FreePort())),
       pull_address_(absl::StrCat("127.0.0.1:", FreePort())),
+      first_api_address_(api_address_),
       source_dir_(EnvOr("SWELL_SOURCE_DIR", SWELL_SOURCE_DIR_DEFAULT)),
       build_dir_(EnvOr("SWELL_BUILD_DIR", SWELL_BUILD_DIR_DEFAULT)) {
   fs::create_directories(dir_ + "/hosts");
@@ -99,34 +100,8 @@ Cluster::~Cluster() {
 absl::Status Cluster::StartController(
     const std::vector<std::string>& extra_args) {
   if (!pki_status_.ok()) return pki_status_;
-  // --config "": an installed /etc/swell/controller.yaml is not this test's.
-  std::vector<std::string> args = {build_dir_ + "/controller/swell-controller",
-                                   "--config",
-                                   "",
-                                   "--tls_cert",
-                                   controller_cert_.cert_file,
-                                   "--tls_key",
-                                   controller_cert_.key_file,
-                                   "--tls_client_ca",
-                                   ca_file(),
-                                   "--bootstrap_admin_token_file",
-                                   token_files_["admin"],
-                                   "--listen",
-                                   address_,
-                                   "--api_listen",
-                                   api_address_,
-                                   "--pull_listen",
-                                   pull_address_,
-                                   "--metrics_listen",
-                                   "",
-                                   "--database",
-                                   conninfo_,
-                                   "--agent_grace",
-                                   "20s",
-                                   "--tick",
-                                   "100ms",
-                                   "--log_level",
-                                   "debug"};
+  std::vector<std::string> args =
+      ControllerArgs(address_, first_api_address_, pull_address_);
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   auto child = ChildProcess::Start(args, dir_ + "/controller.log");
   if (!child.ok()) return child.status();
@@ -141,6 +116,39 @@ absl::Status Cluster::StartController(
 void Cluster::KillController() {
   if (controller_) controller_->Signal(SIGKILL);
   controller_.reset();
+}
+
+std::vector<std::string> Cluster::ControllerArgs(
+    const std::string& address, const std::string& api_address,
+    const std::string& pull_address) const {
+  // --config "": an installed /etc/swell/controller.yaml is not this test's.
+  return {build_dir_ + "/controller/swell-controller",
+          "--config",
+          "",
+          "--tls_cert",
+          controller_cert_.cert_file,
+          "--tls_key",
+          controller_cert_.key_file,
+          "--tls_client_ca",
+          ca_file(),
+          "--bootstrap_admin_token_file",
+          dir_ + "/admin.token",
+          "--listen",
+          address,
+          "--api_listen",
+          api_address,
+          "--pull_listen",
+          pull_address,
+          "--metrics_listen",
+          "",
+          "--database",
+          conninfo_,
+          "--agent_grace",
+          "20s",
+          "--tick",
+          "100ms",
+          "--log_level",
+          "debug"};
 }
 
 std::string Cluster::Root(const std::string& id) const {
@@ -181,7 +189,7 @@ absl::Status Cluster::StartAgentWith(const std::string& id,
       "--tls-ca",
       ca_file(),
       "--controller",
-      address_,
+      AgentControllers(),
       "--host-id",
       id,
       "--root",

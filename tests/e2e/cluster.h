@@ -88,6 +88,21 @@ class Cluster {
   // Waits until `n` agents are connected.
   bool AwaitConnected(int n) const;
 
+  // Another controller replica (1, 2, ...) against the same database, on
+  // addresses of its own (cluster_replicas.cc). It leads only when no other
+  // replica does, so this does not wait for it to answer. Agents started
+  // after this know every replica's agent address.
+  absl::Status StartReplica(int i, const std::vector<std::string>& extra_args);
+  // Signals replica i (0: the controller of StartController), and reaps it
+  // for SIGKILL.
+  void SignalReplica(int i, int sig);
+  // Whether replica i's process still runs.
+  bool ReplicaRunning(int i);
+  // Replica i's log so far.
+  std::string ReplicaLog(int i) const;
+  // swellctl talks to replica i's API from now on.
+  void UseApiOf(int i);
+
   // The agent listener's address, and the API's (swellctl's).
   const std::string& address() const { return address_; }
   const std::string& api_address() const { return api_address_; }
@@ -104,6 +119,19 @@ class Cluster {
   std::string address_;
   std::string api_address_;
   std::string pull_address_;
+  std::string first_api_address_;  // replica 0's
+  struct Replica {
+    std::string address, api_address, pull_address;
+    std::unique_ptr<ChildProcess> process;
+  };
+  std::map<int, Replica> replicas_;  // beyond replica 0
+
+  // A controller's command line on these addresses.
+  std::vector<std::string> ControllerArgs(
+      const std::string& address, const std::string& api_address,
+      const std::string& pull_address) const;
+  // Every replica's agent address, comma-separated (agents' --controller).
+  std::string AgentControllers() const;
   std::string source_dir_;
   std::string build_dir_;
   absl::Status pki_status_;  // why the PKI could not be made, if it could not

@@ -1,0 +1,111 @@
+// Controller replicas against one PostgreSQL (issue 12): one leads and
+// decides, the other waits as a standby; when the leader is killed, or
+// paused (the classic split brain), the standby takes over within the
+// lease, the rollout completes with every wave started once, and a paused
+// leader that wakes up is fenced and steps down.
+
+#include <csignal>
+#include <map>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "tests/e2e/e2e_fixture.h"
+
+namespace swell::e2e {
+namespace {
+
+constexpr char kConf[] = "/etc/app/app.conf";
+constexpr char kGood[] = "# managed by swell\nworkers = 8\n";
+
+class ReplicasE2eTest : public E2eTest {
+ protected:
+  // Replica 0 leads; replica 1 waits. Four agents know both.
+  void StartTwoReplicasAndFleet() {
+    ASSERT_TRUE(
+        cluster_
+            ->StartController({"--replica_name", "a", "--leader_lease", "2s"})
+            .ok());
+    ASSERT_TRUE(
+        cluster_
+            ->StartReplica(1, {"--replica_name", "b", "--leader_lease", "2s"})
+            .ok());
+    ASSERT_TRUE(WaitFor([&] {
+      return absl::StrContains(cluster_->ReplicaLog(1),
+                               "replica b is a standby: a leads");
+    })) << cluster_->ReplicaLog(1);
+    StartFleet(4);
+  }
+
+  // Waits until replica 1 leads; how long that took from `since`.
+  absl::Duration AwaitReplica1Leads(absl::Time since) {
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          return absl::StrContains(cluster_->ReplicaLog(1), "replica b leads");
+        },
+        absl::Seconds(30)))
+        << cluster_->ReplicaLog(1);
+    const absl::Duration took = absl::Now() - since;
+    cluster_->UseApiOf(1);
+    return took;
+  }
+
+  // The rollout succeeded on every host, and each wave started once.
+  void ExpectCompletedOnce(const std::string& id) {
+    ASSERT_TRUE(cluster_->AwaitState(id, "succeeded", absl::Seconds(90)))
+        << cluster_->Ctl({"status", id}).out;
+    for (int i = 0; i < 4; ++i) {
+      const std::string h = absl::StrCat("h", i);
+      EXPECT_EQ(cluster_->ReadHostFile(h, kConf), kGood) << h;
+    }
+    std::map<std::string, int> starts;  // "wave N of M" -> times
+    const swell::v1::RolloutStatus status = cluster_->Status(id);
+    for (const auto& e : status.events()) {
+      if (e.action() == "wave_started") starts[e.reason()]++;
+    }
+    // Waves 2 and 3 (wave 1 starts with the submit).
+    EXPECT_EQ(starts.size(), 2u);
+    for (const auto& [wave, n] : starts) EXPECT_EQ(n, 1) << wave;
+  }
+};
+
+TEST_F(ReplicasE2eTest, StandbyTakesOverWhenTheLeaderIsKilledMidRollout) {
+  StartTwoReplicasAndFleet();
+  const std::string id = cluster_->Submit(cluster_->WritePlan(
+      "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "3s")));
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(WaitFor([&] {
+    return cluster_->Status(id).summary().current_wave() >= 1;
+  })) << cluster_->Ctl({"status", id}).out;
+
+  const absl::Time killed = absl::Now();
+  cluster_->SignalReplica(0, SIGKILL);
+  const absl::Duration took = AwaitReplica1Leads(killed);
+  EXPECT_TRUE(cluster_->AwaitConnected(4));  // the agents of the dead one too
+  ExpectCompletedOnce(id);
+  RecordProperty("failover_ms",
+                 static_cast<int>(absl::ToInt64Milliseconds(took)));
+}
+
+TEST_F(ReplicasE2eTest, PausedLeaderIsFencedAndStepsDown) {
+  StartTwoReplicasAndFleet();
+  const std::string id = cluster_->Submit(cluster_->WritePlan(
+      "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "3s")));
+  ASSERT_FALSE(id.empty());
+
+  const absl::Time paused = absl::Now();
+  cluster_->SignalReplica(0, SIGSTOP);
+  AwaitReplica1Leads(paused);
+  cluster_->SignalReplica(0, SIGCONT);
+  // Woken, it finds another leader and stops deciding: it exits, to be
+  // restarted as a standby.
+  ASSERT_TRUE(WaitFor([&] { return !cluster_->ReplicaRunning(0); }))
+      << cluster_->ReplicaLog(0);
+  EXPECT_TRUE(
+      absl::StrContains(cluster_->ReplicaLog(0), "deposed: b leads at epoch"))
+      << cluster_->ReplicaLog(0);
+  ExpectCompletedOnce(id);
+}
+
+}  // namespace
+}  // namespace swell::e2e
