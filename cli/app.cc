@@ -5,6 +5,7 @@
 #include "cli/api_credentials.h"
 #include "cli/command_table.h"
 #include "cli/commands.h"
+#include "cli/controller_addresses.h"
 #include "cli/controller_client.h"
 #include "cli/exit_code.h"
 #include "common/clock.h"
@@ -64,21 +65,30 @@ int RunSwellctl(const std::vector<std::string>& argv, const Environment& env,
                                         "such as 10s or 1m, not '",
                                         args->Get("timeout"), "'"));
   }
-  const std::string address =
-      args->Get("controller",
-                env.controller.empty() ? kDefaultController : env.controller);
-
+  // plan and completion are local: they need no controller.
+  const bool local = args->command == "plan" || args->command == "completion";
+  absl::StatusOr<std::vector<std::string>> addresses =
+      ResolveControllerAddresses(*args, env);
+  if (!addresses.ok() && !local) {
+    return UsageError(err, addresses.status().message());
+  }
   absl::StatusOr<ApiCredentials> credentials =
       ResolveApiCredentials(*args, env);
-  // plan and completion are local: they need no credentials.
-  if (!credentials.ok() && args->command != "plan" &&
-      args->command != "completion") {
+  if (!credentials.ok() && !local) {
     return UsageError(err, credentials.status().message());
   }
-  ControllerClient client(
-      address, timeout, credentials.ok() ? credentials->token : "",
-      credentials.ok() ? credentials->channel
-                       : grpc::InsecureChannelCredentials());
+  ControllerClient::Options options;
+  options.addresses = addresses.ok()
+                          ? *std::move(addresses)
+                          : std::vector<std::string>{kDefaultController};
+  options.timeout = timeout;
+  if (credentials.ok()) {
+    options.token = credentials->token;
+    options.credentials = credentials->channel;
+  } else {
+    options.credentials = grpc::InsecureChannelCredentials();
+  }
+  ControllerClient client(std::move(options));
   ctx.client = &client;
   ctx.actor = env.actor.empty() ? "unknown" : env.actor;
   ctx.out = &out;

@@ -43,6 +43,11 @@ std::string ParsedArgs::Get(absl::string_view flag,
   return it == flags.end() ? std::string(fallback) : it->second;
 }
 
+std::vector<std::string> ParsedArgs::GetAll(absl::string_view flag) const {
+  auto it = all_values.find(std::string(flag));
+  return it == all_values.end() ? std::vector<std::string>() : it->second;
+}
+
 absl::StatusOr<ParsedArgs> ParseArgs(
     const std::vector<std::string>& argv,
     const std::vector<FlagSpec>& global_flags,
@@ -129,6 +134,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(
       value = argv[++i];
     }
     parsed.flags[spec->name] = *value;
+    parsed.all_values[spec->name].push_back(*value);
   }
 
   if (command != nullptr && !parsed.help) {

@@ -35,13 +35,19 @@ struct CommandSyntax {
 struct ParsedArgs {
   std::string command;  // empty when none was given
   std::vector<std::string> args;
-  std::map<std::string, std::string> flags;  // switches map to "true"
-  bool help = false;                         // -h or --help anywhere
+  // The last value each flag was given; switches map to "true".
+  std::map<std::string, std::string> flags;
+  // Every value each flag that takes one was given, in order: what a
+  // repeatable flag (--controller a --controller b) reads.
+  std::map<std::string, std::vector<std::string>> all_values;
+  bool help = false;  // -h or --help anywhere
 
   bool Has(absl::string_view flag) const;
   // The flag's value, or `fallback` when it was not given.
   std::string Get(absl::string_view flag,
                   absl::string_view fallback = "") const;
+  // Every value the flag was given, in order; empty when it was not given.
+  std::vector<std::string> GetAll(absl::string_view flag) const;
 };
 
 // Parses `argv` without the program name. kInvalidArgument, with a message a

@@ -249,10 +249,12 @@ std::vector<FlagSpec> WithHelp() {
 const std::vector<FlagSpec>& GlobalFlags() {
   static const auto* flags = new std::vector<FlagSpec>{
       {"controller", 0, true, "ADDR",
-       "the controller's API address (default: see Environment)"},
+       "the controller's API address; replicas: repeat it or give a,b "
+       "(default: see Environment)"},
       {"output", 'o', true, "FMT",
        "table (default) or json: one JSON document on stdout"},
-      {"timeout", 0, true, "D", "deadline of each call (default 10s)"},
+      {"timeout", 0, true, "D",
+       "deadline of each call, failover included (default 10s)"},
       {"ca", 0, true, "FILE",
        "the CA that verifies the controller (default: SWELL_CA; neither: "
        "plaintext, no token sent)"},
@@ -304,7 +306,8 @@ std::string MainUsage() {
   absl::StrAppend(
       &out, "\nGlobal flags (anywhere on the line):\n", FlagBlock(WithHelp()),
       "\nEnvironment:\n"
-      "  SWELL_CONTROLLER   default for --controller; else 127.0.0.1:7072\n"
+      "  SWELL_CONTROLLER   default for --controller (a,b for replicas);\n"
+      "                     else 127.0.0.1:7072\n"
       "  SWELL_ACTOR        who you say you are to an --insecure controller\n"
       "                     (default $USER); a secure one records your\n"
       "                     token's name in the audit trail instead\n"
@@ -318,12 +321,21 @@ std::string MainUsage() {
       "     rejected; nothing was changed\n"
       "  3  watch: the rollout is halted or paused and needs a person\n"
       "  4  the controller could not be reached or did not answer in time,\n"
-      "     or its database is away (nothing was changed): retry later\n"
+      "     or its database is away: retry later. Nothing was changed, unless\n"
+      "     the error says the request may have been applied\n"
       "  5  refused in the current state: the fleet is frozen, a conflicting\n"
       "     rollout is active, the action does not apply to the rollout now\n"
       "  6  no such rollout or host\n"
       "  7  refused: no valid token (missing, unknown, revoked, expired), or\n"
       "     your token's role may not do this; nothing was changed\n",
+      "\nSeveral controller replicas:\n"
+      "  Give every address: --controller a:7072,b:7072 or SWELL_CONTROLLER.\n"
+      "  A call goes on to the next address when one refuses the connection,\n"
+      "  cannot be reached, or is not the leader, pausing between passes\n"
+      "  (100ms doubling to 1s, jittered) until --timeout; a read also when\n"
+      "  one answers UNAVAILABLE. A change is never sent again once it may\n"
+      "  have been applied. The address that answers is kept for the rest of\n"
+      "  the command (watch keeps polling it).\n",
       "\nExamples:\n"
       "  swellctl preview plan.yaml\n"
       "  id=$(swellctl submit plan.yaml --reason \"CHG-1234\") && swellctl "

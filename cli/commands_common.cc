@@ -7,7 +7,7 @@
 namespace swell::cli {
 
 int ReportError(Context& ctx, const absl::Status& status) {
-  const ErrorReport report = DescribeError(status, ctx.client->address());
+  const ErrorReport report = DescribeError(status, ctx.client->last_call());
   for (const std::string& line : report.lines) *ctx.err << line << "\n";
   ctx.err->flush();
   return report.exit_code;

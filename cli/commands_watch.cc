@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -108,14 +109,17 @@ int RunWatch(Context& ctx) {
   for (;;) {
     absl::StatusOr<v1::RolloutStatus> status = ctx.client->GetRollout(req);
     if (!status.ok()) {
-      // A wrong id or an unreachable controller fails at once; a controller
-      // that vanishes mid-watch is waited for, within a budget.
+      // A wrong id fails at once, and so does a first poll that no address
+      // answers within --timeout; a controller that vanishes mid-watch is
+      // waited for, within a budget. Each poll itself goes on to the next
+      // address when the one it was watching from is gone.
       if (!seen_once || !Transient(status.status()) ||
           absl::Now() - last_success > kOutageBudget) {
         return ReportError(ctx, status.status());
       }
       if (!warned) {
-        *ctx.err << "swellctl: lost the controller at " << ctx.client->address()
+        *ctx.err << "swellctl: lost the controller at "
+                 << absl::StrJoin(ctx.client->last_call().tried, ", ")
                  << ", retrying for up to "
                  << absl::FormatDuration(kOutageBudget) << "\n";
         warned = true;

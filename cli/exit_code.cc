@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cli/format.h"
@@ -18,10 +19,29 @@ std::string MessageOrCode(const absl::Status& status) {
   return absl::StatusCodeToString(status.code());
 }
 
+// "the controller at A: MESSAGE", or with several addresses "the
+// controller at any of A, B; last error, from B: MESSAGE".
+std::string WhereAndWhy(const CallTrace& trace, absl::string_view message) {
+  if (trace.tried.size() > 1) {
+    return absl::StrCat("the controller at any of ",
+                        absl::StrJoin(trace.tried, ", "), "; last error, from ",
+                        trace.last, ": ", message);
+  }
+  if (trace.last.empty()) return absl::StrCat("the controller: ", message);
+  return absl::StrCat("the controller at ", trace.last, ": ", message);
+}
+
+void AddMayHaveBeenApplied(const CallTrace& trace, ErrorReport& report) {
+  if (!trace.may_have_been_applied) return;
+  report.lines.push_back(absl::StrCat(
+      "swellctl: the request had reached ", trace.last,
+      ", so it may have been applied: check with 'swellctl list' or "
+      "'swellctl status' before sending it again"));
+}
+
 }  // namespace
 
-ErrorReport DescribeError(const absl::Status& status,
-                          absl::string_view controller_address) {
+ErrorReport DescribeError(const absl::Status& status, const CallTrace& trace) {
   ErrorReport report;
   const std::string message = MessageOrCode(status);
   switch (status.code()) {
@@ -50,20 +70,24 @@ ErrorReport DescribeError(const absl::Status& status,
         return report;
       }
       report.lines.push_back(
-          Prefixed(absl::StrCat("cannot reach the controller at ",
-                                controller_address, ": ", message)));
-      // What a plaintext client sees of a TLS server.
-      if (absl::StrContains(message, "Socket closed")) {
+          Prefixed(absl::StrCat("cannot reach ", WhereAndWhy(trace, message))));
+      // What a plaintext client sees of a TLS server; not once a request
+      // got through.
+      if (!trace.may_have_been_applied &&
+          absl::StrContains(message, "Socket closed")) {
         report.lines.push_back(
             "swellctl: if the controller serves TLS (the default), give "
             "--ca FILE or SWELL_CA");
       }
+      AddMayHaveBeenApplied(trace, report);
       return report;
     case absl::StatusCode::kDeadlineExceeded:
       report.exit_code = kExitUnreachable;
-      report.lines.push_back(Prefixed(
-          absl::StrCat("the controller at ", controller_address,
-                       " did not answer in time (see --timeout): ", message)));
+      // The one address that took the time, whatever was tried before.
+      report.lines.push_back(Prefixed(absl::StrCat(
+          "the controller", trace.last.empty() ? "" : " at ", trace.last,
+          " did not answer in time (see --timeout): ", message)));
+      AddMayHaveBeenApplied(trace, report);
       return report;
     case absl::StatusCode::kFailedPrecondition:
       report.exit_code = kExitPrecondition;

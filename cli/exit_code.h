@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "cli/failover.h"
 
 namespace swell::cli {
 
@@ -21,7 +22,8 @@ inline constexpr int kExitBadInput = 2;
 // `watch` only: the rollout stopped halted or paused and needs a person.
 inline constexpr int kExitStopped = 3;
 // The controller could not be reached or did not answer in time, or its
-// database is away (nothing was changed). Retry later.
+// database is away. Retry later. Nothing was changed, unless the report
+// says that the request may have been applied.
 inline constexpr int kExitUnreachable = 4;
 // The controller refused in the current state (FAILED_PRECONDITION): the
 // fleet is frozen, a conflicting rollout is active, the rollout is not in a
@@ -42,10 +44,12 @@ struct ErrorReport {
   std::vector<std::string> lines;
 };
 
-// Maps a failed call to the controller at `controller_address` (or a local
-// failure, for which the address is not mentioned) to its report. `status`
-// must not be OK.
-ErrorReport DescribeError(const absl::Status& status,
-                          absl::string_view controller_address);
+// Maps a failed call to the controller, which tried the addresses of
+// `trace` (cli/controller_client.h), or a local failure (an empty trace;
+// no address is mentioned), to its report. When no controller could be
+// reached the report names every address tried and the last error; when a
+// change may have been applied all the same it says so, on a line of its
+// own. `status` must not be OK.
+ErrorReport DescribeError(const absl::Status& status, const CallTrace& trace);
 
 }  // namespace swell::cli

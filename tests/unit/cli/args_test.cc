@@ -103,6 +103,16 @@ TEST(ParseArgsTest, LaterFlagWins) {
   EXPECT_EQ(args->Get("output"), "table");
 }
 
+TEST(ParseArgsTest, KeepsEveryValueOfARepeatedFlagInOrder) {
+  absl::StatusOr<ParsedArgs> args =
+      Parse({"--controller", "a:7072", "list", "--controller=b:7072,c:7072"});
+  ASSERT_TRUE(args.ok()) << args.status();
+  EXPECT_THAT(args->GetAll("controller"),
+              ElementsAre("a:7072", "b:7072,c:7072"));
+  EXPECT_EQ(args->Get("controller"), "b:7072,c:7072");
+  EXPECT_TRUE(args->GetAll("timeout").empty());
+}
+
 TEST(ParseArgsTest, EmptyCommandLineHasNoCommand) {
   absl::StatusOr<ParsedArgs> args = Parse({});
   ASSERT_TRUE(args.ok()) << args.status();

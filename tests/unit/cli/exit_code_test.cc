@@ -11,10 +11,18 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
+// A call that tried `addresses` in turn, the last giving its status.
+CallTrace Tried(std::vector<std::string> addresses) {
+  CallTrace trace;
+  trace.last = addresses.back();
+  trace.tried = std::move(addresses);
+  return trace;
+}
+
 TEST(DescribeErrorTest, UnavailableNamesTheControllerOnOneLine) {
   const ErrorReport report = DescribeError(
       absl::UnavailableError("failed to connect to all addresses\nrefused"),
-      "127.0.0.1:7070");
+      Tried({"127.0.0.1:7070"}));
   EXPECT_EQ(report.exit_code, kExitUnreachable);
   ASSERT_THAT(report.lines, SizeIs(1));
   EXPECT_EQ(report.lines[0],
@@ -27,7 +35,7 @@ TEST(DescribeErrorTest, AnAwayDatabaseIsRetryableAndSaysNothingChanged) {
   const ErrorReport report = DescribeError(
       absl::UnavailableError("database unavailable: nothing advances; agents "
                              "keep their current state (connection lost)"),
-      "127.0.0.1:7072");
+      Tried({"127.0.0.1:7072"}));
   EXPECT_EQ(report.exit_code, kExitUnreachable);
   EXPECT_THAT(report.lines,
               ElementsAre("swellctl: database unavailable: nothing advances; "
@@ -41,7 +49,7 @@ TEST(DescribeErrorTest, ASocketClosedOnConnectSuggestsTheCa) {
   const ErrorReport report = DescribeError(
       absl::UnavailableError("failed to connect to all addresses; last error: "
                              "UNAVAILABLE: ipv4:127.0.0.1:7072: Socket closed"),
-      "127.0.0.1:7072");
+      Tried({"127.0.0.1:7072"}));
   EXPECT_EQ(report.exit_code, kExitUnreachable);
   EXPECT_THAT(report.lines,
               ElementsAre(HasSubstr("cannot reach the controller"),
@@ -50,10 +58,47 @@ TEST(DescribeErrorTest, ASocketClosedOnConnectSuggestsTheCa) {
 }
 
 TEST(DescribeErrorTest, DeadlineExceededCountsAsUnreachable) {
-  const ErrorReport report =
-      DescribeError(absl::DeadlineExceededError("Deadline Exceeded"), "c:1");
+  const ErrorReport report = DescribeError(
+      absl::DeadlineExceededError("Deadline Exceeded"), Tried({"c:1"}));
   EXPECT_EQ(report.exit_code, kExitUnreachable);
   EXPECT_THAT(report.lines, ElementsAre(HasSubstr("did not answer in time")));
+}
+
+TEST(DescribeErrorTest, NamesEveryAddressTriedAndTheLastError) {
+  const ErrorReport report = DescribeError(
+      absl::UnavailableError("failed to connect to all addresses; refused"),
+      Tried({"a:7072", "b:7072"}));
+  EXPECT_EQ(report.exit_code, kExitUnreachable);
+  EXPECT_THAT(report.lines,
+              ElementsAre("swellctl: cannot reach the controller at any of "
+                          "a:7072, b:7072; last error, from b:7072: failed to "
+                          "connect to all addresses; refused"));
+}
+
+// The request was sent and the answer lost: the person must not simply run
+// the change again.
+TEST(DescribeErrorTest, AChangeThatMayHaveBeenAppliedSaysToCheckFirst) {
+  CallTrace trace = Tried({"a:7072", "b:7072"});
+  trace.may_have_been_applied = true;
+  for (const absl::Status& status :
+       {absl::UnavailableError("Socket closed"),  // no --ca hint: it got in
+        absl::DeadlineExceededError("Deadline Exceeded")}) {
+    const ErrorReport report = DescribeError(status, trace);
+    EXPECT_EQ(report.exit_code, kExitUnreachable);
+    EXPECT_THAT(report.lines,
+                ElementsAre(HasSubstr("b:7072"),
+                            "swellctl: the request had reached b:7072, so it "
+                            "may have been applied: check with 'swellctl "
+                            "list' or 'swellctl status' before sending it "
+                            "again"))
+        << status;
+  }
+  trace.may_have_been_applied = false;
+  EXPECT_THAT(
+      DescribeError(absl::DeadlineExceededError("Deadline Exceeded"), trace)
+          .lines,
+      ElementsAre("swellctl: the controller at b:7072 did not answer in time "
+                  "(see --timeout): Deadline Exceeded"));
 }
 
 TEST(DescribeErrorTest, KeepsEveryPlanErrorLineOfAnInvalidArgument) {
@@ -61,7 +106,7 @@ TEST(DescribeErrorTest, KeepsEveryPlanErrorLineOfAnInvalidArgument) {
       DescribeError(absl::InvalidArgumentError(
                         "p.yaml:3:5: change.path: must be absolute\n"
                         "p.yaml:9:12: strategy.waves[1]: must be above 0%\n"),
-                    "c:1");
+                    Tried({"c:1"}));
   EXPECT_EQ(report.exit_code, kExitBadInput);
   EXPECT_THAT(report.lines,
               ElementsAre("p.yaml:3:5: change.path: must be absolute",
@@ -69,20 +114,20 @@ TEST(DescribeErrorTest, KeepsEveryPlanErrorLineOfAnInvalidArgument) {
 }
 
 TEST(DescribeErrorTest, PrefixesASingleLineInvalidArgument) {
-  const ErrorReport report =
-      DescribeError(absl::InvalidArgumentError("reason is empty"), "c:1");
+  const ErrorReport report = DescribeError(
+      absl::InvalidArgumentError("reason is empty"), Tried({"c:1"}));
   EXPECT_EQ(report.exit_code, kExitBadInput);
   EXPECT_THAT(report.lines, ElementsAre("swellctl: reason is empty"));
 }
 
 TEST(DescribeErrorTest, MapsPreconditionAndNotFoundToTheirOwnCodes) {
   const ErrorReport frozen = DescribeError(
-      absl::FailedPreconditionError("the fleet is frozen"), "c:1");
+      absl::FailedPreconditionError("the fleet is frozen"), Tried({"c:1"}));
   EXPECT_EQ(frozen.exit_code, kExitPrecondition);
   EXPECT_THAT(frozen.lines, ElementsAre("swellctl: the fleet is frozen"));
 
   const ErrorReport missing =
-      DescribeError(absl::NotFoundError("no rollout r-9"), "c:1");
+      DescribeError(absl::NotFoundError("no rollout r-9"), Tried({"c:1"}));
   EXPECT_EQ(missing.exit_code, kExitNotFound);
   EXPECT_THAT(missing.lines, ElementsAre("swellctl: no rollout r-9"));
 }
@@ -91,7 +136,7 @@ TEST(DescribeErrorTest, RefusedIdentityHasItsOwnExitCodeAndOneLine) {
   const ErrorReport denied = DescribeError(
       absl::PermissionDeniedError(
           "halt needs the operator role; your token 'x' is a viewer"),
-      "c:1");
+      Tried({"c:1"}));
   EXPECT_EQ(denied.exit_code, kExitDenied);
   EXPECT_THAT(denied.lines,
               ElementsAre("swellctl: permission denied: halt needs the "
@@ -99,7 +144,7 @@ TEST(DescribeErrorTest, RefusedIdentityHasItsOwnExitCodeAndOneLine) {
 
   const ErrorReport unknown = DescribeError(
       absl::UnauthenticatedError("token 'ana' was revoked at 2026-11-30"),
-      "c:1");
+      Tried({"c:1"}));
   EXPECT_EQ(unknown.exit_code, kExitDenied);
   EXPECT_THAT(unknown.lines,
               ElementsAre("swellctl: not authenticated: token 'ana' was "
@@ -109,13 +154,14 @@ TEST(DescribeErrorTest, RefusedIdentityHasItsOwnExitCodeAndOneLine) {
 
 TEST(DescribeErrorTest, AnyOtherCodeIsAGenericFailureOnOneLine) {
   const ErrorReport report =
-      DescribeError(absl::InternalError("store: boom\nmore"), "c:1");
+      DescribeError(absl::InternalError("store: boom\nmore"), Tried({"c:1"}));
   EXPECT_EQ(report.exit_code, kExitFailure);
   EXPECT_THAT(report.lines, ElementsAre("swellctl: store: boom; more"));
 }
 
 TEST(DescribeErrorTest, UsesTheCodeNameWhenTheMessageIsEmpty) {
-  const ErrorReport report = DescribeError(absl::AbortedError(""), "c:1");
+  const ErrorReport report =
+      DescribeError(absl::AbortedError(""), Tried({"c:1"}));
   EXPECT_THAT(report.lines, ElementsAre(StartsWith("swellctl: ABORTED")));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "cli/failover.h"
 #include "tests/unit/cli/rollout_fixtures.h"
 
 namespace swell::cli::testing {
@@ -17,6 +18,30 @@ void FakeRolloutService::ScriptStates(const std::string& id,
 void FakeRolloutService::FailSubmit(grpc::Status status) {
   absl::MutexLock lock(&mu_);
   submit_failure_ = std::move(status);
+}
+
+void FakeRolloutService::FailListRollouts(grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  list_failure_ = std::move(status);
+}
+
+void FakeRolloutService::FailGetRolloutAfter(int calls, grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  get_rollouts_before_failure_ = calls;
+  get_rollout_failure_ = std::move(status);
+}
+
+void FakeRolloutService::ActAsFollower(std::string leader) {
+  absl::MutexLock lock(&mu_);
+  follower_ = true;
+  leader_ = std::move(leader);
+}
+
+grpc::Status FakeRolloutService::RefuseIfFollower(grpc::ServerContext* ctx) {
+  absl::MutexLock lock(&mu_);
+  if (!follower_) return grpc::Status::OK;
+  ctx->AddTrailingMetadata(kLeaderTrailer, leader_);
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "not the leader");
 }
 
 v1::SubmitRequest FakeRolloutService::last_submit() const {
@@ -39,11 +64,14 @@ v1::RetireHostRequest FakeRolloutService::last_retire() const {
   return last_retire_;
 }
 
-grpc::Status FakeRolloutService::Submit(grpc::ServerContext*,
+grpc::Status FakeRolloutService::Submit(grpc::ServerContext* ctx,
                                         const v1::SubmitRequest* req,
                                         v1::SubmitResponse* resp) {
   ++calls_;
   ++submits_;
+  if (grpc::Status refused = RefuseIfFollower(ctx); !refused.ok()) {
+    return refused;
+  }
   absl::MutexLock lock(&mu_);
   last_submit_ = *req;
   if (!submit_failure_.ok()) return submit_failure_;
@@ -69,6 +97,10 @@ grpc::Status FakeRolloutService::ListRollouts(grpc::ServerContext*,
                                               const v1::ListRolloutsRequest*,
                                               v1::ListRolloutsResponse* resp) {
   ++calls_;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!list_failure_.ok()) return list_failure_;
+  }
   *resp->add_rollouts() = RunningRollout().summary();
   return grpc::Status::OK;
 }
@@ -78,6 +110,8 @@ grpc::Status FakeRolloutService::GetRollout(grpc::ServerContext*,
                                             v1::RolloutStatus* resp) {
   ++calls_;
   absl::MutexLock lock(&mu_);
+  if (get_rollouts_before_failure_ == 0) return get_rollout_failure_;
+  if (get_rollouts_before_failure_ > 0) --get_rollouts_before_failure_;
   auto script = scripts_.find(req->rollout_id());
   if (script == scripts_.end() && req->rollout_id() != kRolloutId) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -97,11 +131,14 @@ grpc::Status FakeRolloutService::GetRollout(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FakeRolloutService::Halt(grpc::ServerContext*,
+grpc::Status FakeRolloutService::Halt(grpc::ServerContext* ctx,
                                       const v1::RolloutActionRequest* req,
                                       v1::RolloutStatus* resp) {
   ++calls_;
   ++halts_;
+  if (grpc::Status refused = RefuseIfFollower(ctx); !refused.ok()) {
+    return refused;
+  }
   absl::MutexLock lock(&mu_);
   last_halt_ = *req;
   *resp = RunningRollout();
@@ -110,10 +147,13 @@ grpc::Status FakeRolloutService::Halt(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FakeRolloutService::Freeze(grpc::ServerContext*,
+grpc::Status FakeRolloutService::Freeze(grpc::ServerContext* ctx,
                                         const v1::FreezeRequest* req,
                                         v1::FreezeStatus* resp) {
   ++calls_;
+  if (grpc::Status refused = RefuseIfFollower(ctx); !refused.ok()) {
+    return refused;
+  }
   absl::MutexLock lock(&mu_);
   last_freeze_ = *req;
   resp->set_frozen(true);
@@ -133,11 +173,14 @@ grpc::Status FakeRolloutService::ListHosts(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FakeRolloutService::RetireHost(grpc::ServerContext*,
+grpc::Status FakeRolloutService::RetireHost(grpc::ServerContext* ctx,
                                             const v1::RetireHostRequest* req,
                                             v1::HostStatus* resp) {
   ++calls_;
   ++retires_;
+  if (grpc::Status refused = RefuseIfFollower(ctx); !refused.ok()) {
+    return refused;
+  }
   absl::MutexLock lock(&mu_);
   last_retire_ = *req;
   const v1::ListHostsResponse known = TwoHosts();
@@ -159,11 +202,14 @@ grpc::Status FakeRolloutService::RetireHost(grpc::ServerContext*,
                       absl::StrCat("no host ", req->host_id()));
 }
 
-FakeController::FakeController() {
+FakeController::FakeController()
+    : FakeController(grpc::InsecureServerCredentials()) {}
+
+FakeController::FakeController(
+    std::shared_ptr<grpc::ServerCredentials> credentials) {
   int port = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                           &port);
+  builder.AddListeningPort("127.0.0.1:0", std::move(credentials), &port);
   builder.RegisterService(&service_);
   server_ = builder.BuildAndStart();
   address_ = absl::StrCat("127.0.0.1:", port);

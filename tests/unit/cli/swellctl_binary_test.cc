@@ -2,8 +2,6 @@
 // checks what an operator or a script sees: stdout, stderr and the exit
 // status.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +21,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/unit/cli/fake_rollout_service.h"
+#include "tests/unit/cli/refusing_port.h"
 
 namespace swell::cli {
 namespace {
@@ -127,14 +126,19 @@ class SwellctlBinaryTest : public ::testing::Test {
     return path;
   }
 
-  // Runs swellctl with `args` in a clean environment: no SWELL_CONTROLLER,
-  // no token, SWELL_ACTOR=oncall-tester, stdin and stdout not a terminal.
-  RunResult Run(const std::vector<std::string>& args) {
+  // Runs swellctl with `args` in a clean environment: no SWELL_CONTROLLER
+  // unless `swell_controller` is given, no token, SWELL_ACTOR=oncall-tester,
+  // stdin and stdout not a terminal.
+  RunResult Run(const std::vector<std::string>& args,
+                const std::string& swell_controller = "") {
     const std::string err_path = absl::StrCat(dir_, "/stderr");
     std::string command =
         "env -u SWELL_CONTROLLER -u SWELL_TOKEN -u SWELL_CA "
-        "SWELL_ACTOR=oncall-tester " +
-        ShellQuote(binary_);
+        "SWELL_ACTOR=oncall-tester ";
+    if (!swell_controller.empty()) {
+      command += "SWELL_CONTROLLER=" + ShellQuote(swell_controller) + " ";
+    }
+    command += ShellQuote(binary_);
     for (const std::string& arg : args) command += " " + ShellQuote(arg);
     command += " </dev/null 2>" + ShellQuote(err_path);
 
@@ -486,26 +490,101 @@ TEST_F(SwellctlBinaryTest, RefusalInTheCurrentStateExitsFive) {
 }
 
 TEST_F(SwellctlBinaryTest, UnreachableControllerExitsFourWithOneLine) {
-  // A bound socket that never listens: connecting to it is refused, and no
-  // one else can take the port while the test holds it.
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const std::string address = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
-
-  const RunResult r = Run({"list", "--controller", address});
-  close(fd);
+  testing::RefusingPort refusing;
+  ASSERT_NE(refusing.address(), "");
+  // Retried until --timeout: kept short, the test waits for it.
+  const RunResult r =
+      Run({"list", "--controller", refusing.address(), "--timeout", "300ms"});
   EXPECT_EQ(r.exit_code, kExitUnreachable);
   EXPECT_EQ(r.out, "");
-  EXPECT_THAT(
-      r.ErrLines(),
-      ElementsAre(StartsWith(absl::StrCat(
-          "swellctl: cannot reach the controller at ", address, ": "))));
+  EXPECT_THAT(r.ErrLines(), ElementsAre(StartsWith(absl::StrCat(
+                                "swellctl: cannot reach the controller at ",
+                                refusing.address(), ": "))));
+}
+
+TEST_F(SwellctlBinaryTest, ARefusingFirstAddressFailsOverToTheSecond) {
+  testing::RefusingPort refusing;
+  ASSERT_NE(refusing.address(), "");
+  const RunResult r =
+      Run({"--controller", refusing.address() + "," + controller_.address(),
+           "status", testing::FakeRolloutService::kRolloutId});
+  EXPECT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(testing::FakeRolloutService::kRolloutId));
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(controller_.service().calls(), 1);
+}
+
+TEST_F(SwellctlBinaryTest, NoAddressAnsweringNamesEveryOneAndExitsFour) {
+  testing::RefusingPort a, b;
+  ASSERT_NE(a.address(), "");
+  ASSERT_NE(b.address(), "");
+  const RunResult r =
+      Run({"halt", "r-00000001", "--reason", "INC-7", "--controller",
+           a.address(), "--controller", b.address(), "--timeout", "300ms"});
+  EXPECT_EQ(r.exit_code, kExitUnreachable);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.ErrLines(),
+              ElementsAre(AllOf(
+                  StartsWith(absl::StrCat(
+                      "swellctl: cannot reach the controller at "
+                      "any of ",
+                      a.address(), ", ", b.address(), "; last error, from ")),
+                  HasSubstr("Connection refused"))));
+}
+
+TEST_F(SwellctlBinaryTest, AHaltRefusedByAFollowerReachesTheLeader) {
+  testing::FakeController follower;
+  follower.service().ActAsFollower("");
+  const RunResult r =
+      Run({"halt", testing::FakeRolloutService::kRolloutId, "--reason", "INC-7",
+           "--controller", follower.address() + "," + controller_.address()});
+  EXPECT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("halted"));
+  EXPECT_EQ(follower.service().halts(), 1);
+  EXPECT_EQ(controller_.service().halts(), 1);
+  EXPECT_EQ(controller_.service().last_halt().reason(), "INC-7");
+}
+
+TEST_F(SwellctlBinaryTest, ASubmitRefusedWithAnotherCodeIsNotSentAgain) {
+  testing::FakeController refusing;
+  refusing.service().FailSubmit(grpc::Status(
+      grpc::StatusCode::FAILED_PRECONDITION, "the fleet is frozen: INC-77"));
+  const std::string plan = WriteFile("plan.yaml", kValidPlan);
+  const RunResult r = Run({"submit", plan, "--controller",
+                           refusing.address() + "," + controller_.address()});
+  EXPECT_EQ(r.exit_code, kExitPrecondition);
+  EXPECT_EQ(refusing.service().calls(), 1);
+  // The second would have accepted it: it was never asked.
+  EXPECT_EQ(controller_.service().calls(), 0);
+}
+
+TEST_F(SwellctlBinaryTest, SwellControllerMayListSeveralReplicas) {
+  testing::RefusingPort refusing;
+  ASSERT_NE(refusing.address(), "");
+  const RunResult r =
+      Run({"list"}, refusing.address() + "," + controller_.address());
+  EXPECT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(testing::FakeRolloutService::kRolloutId));
+}
+
+// The replica being watched goes away mid-watch: the poll goes on to the
+// next address, and the watch stays there.
+TEST_F(SwellctlBinaryTest, WatchCarriesOnFromTheNextReplica) {
+  testing::FakeController first;
+  first.service().ScriptStates("r-00000005", {"running"});
+  first.service().FailGetRolloutAfter(
+      2, grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "the controller is shutting down"));
+  controller_.service().ScriptStates("r-00000005",
+                                     {"running", "running", "succeeded"});
+  const RunResult r =
+      Run({"watch", "r-00000005", "--interval", "100ms", "--controller",
+           first.address(), "--controller", controller_.address()});
+  EXPECT_EQ(r.exit_code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("rollout r-00000005 succeeded"));
+  // Two answers and the failure, then never asked again.
+  EXPECT_EQ(first.service().calls(), 3);
+  EXPECT_EQ(controller_.service().calls(), 3);
 }
 
 TEST_F(SwellctlBinaryTest, WatchEndsWithTheRolloutsOutcome) {
