@@ -31,11 +31,15 @@ TEST(DescribeErrorTest, UnavailableNamesTheControllerOnOneLine) {
 }
 
 // The controller answered, but its database is away: not "cannot reach".
+// A change refused so was sent, yet its answer is authoritative: the
+// decision and its audit row are one transaction, so nothing was changed.
 TEST(DescribeErrorTest, AnAwayDatabaseIsRetryableAndSaysNothingChanged) {
+  CallTrace trace = Tried({"127.0.0.1:7072"});
+  trace.may_have_been_applied = true;
   const ErrorReport report = DescribeError(
       absl::UnavailableError("database unavailable: nothing advances; agents "
                              "keep their current state (connection lost)"),
-      Tried({"127.0.0.1:7072"}));
+      trace);
   EXPECT_EQ(report.exit_code, kExitUnreachable);
   EXPECT_THAT(report.lines,
               ElementsAre("swellctl: database unavailable: nothing advances; "
