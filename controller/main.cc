@@ -289,11 +289,11 @@ int main(int argc, char** argv) {
       conninfo,
       {ReplicaName(absl::GetFlag(FLAGS_replica_name), listeners.api_listen),
        absl::GetFlag(FLAGS_leader_lease)});
-  if (exposer != nullptr) {
-    exposer->RegisterCollectable(
-        std::make_shared<swell::controller::LeadershipMetrics>(&election,
-                                                               store->get()));
-  }
+  // The exposer keeps only weak references: main keeps the collectables.
+  auto leadership_metrics =
+      std::make_shared<swell::controller::LeadershipMetrics>(&election,
+                                                             store->get());
+  if (exposer != nullptr) exposer->RegisterCollectable(leadership_metrics);
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
   const int64_t epoch = election.AwaitLeadership(g_stop);
@@ -399,11 +399,9 @@ int main(int argc, char** argv) {
                  listeners.pull_listen);
   }
 
-  if (exposer != nullptr) {
-    exposer->RegisterCollectable(
-        std::make_shared<swell::controller::ControllerMetrics>(
-            &reconciler, &agent_service, &sessions, &promql));
-  }
+  auto metrics = std::make_shared<swell::controller::ControllerMetrics>(
+      &reconciler, &agent_service, &sessions, &promql);
+  if (exposer != nullptr) exposer->RegisterCollectable(metrics);
 
   while (!g_stop) absl::SleepFor(absl::Milliseconds(100));
   spdlog::info("shutting down");
