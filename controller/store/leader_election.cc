@@ -85,7 +85,18 @@ absl::StatusOr<int64_t> LeaderElection::TryAcquire(int64_t expect) {
 
 int64_t LeaderElection::AwaitLeadership(const std::atomic<bool>& stop) {
   std::string reported;  // the leader last logged
+  // After the database was away, the leader of before gets a lease to take
+  // its lock again first, so that an outage does not move the lead.
+  absl::Time db_error = absl::InfinitePast();
   while (!stop) {
+    if (absl::Now() - db_error < options_.lease) {
+      Rest(stop, options_.retry);
+      if (!ReadTerm().ok()) {
+        conn_.reset();
+        db_error = absl::Now();
+      }
+      continue;
+    }
     absl::StatusOr<int64_t> epoch = TryAcquire(0);
     if (epoch.ok() && *epoch > 0) {
       epoch_ = *epoch;
@@ -99,6 +110,7 @@ int64_t LeaderElection::AwaitLeadership(const std::atomic<bool>& stop) {
     }
     if (!epoch.ok()) {
       conn_.reset();
+      db_error = absl::Now();
       spdlog::warn("replica {} cannot try to lead yet: {}", options_.replica,
                    epoch.status().ToString());
     } else if (auto term = ReadTerm(); term.ok() && term->second != reported) {

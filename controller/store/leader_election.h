@@ -13,7 +13,9 @@
 //   deposed leader's late write is refused, never merged.
 // - A leader whose lock session breaks (the database restarted) takes the
 //   lock again; when no other replica led meanwhile it goes on with a new
-//   epoch, otherwise it is deposed.
+//   epoch, otherwise it is deposed. A standby that could not reach the
+//   database waits a lease after it can again before it tries, so that the
+//   leader of before, if alive, leads on.
 
 #include <atomic>
 #include <cstdint>
