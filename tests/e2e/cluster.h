@@ -102,6 +102,9 @@ class Cluster {
   std::string ReplicaLog(int i) const;
   // swellctl talks to replica i's API from now on.
   void UseApiOf(int i);
+  // swellctl is given these replicas' API addresses, in this order, and
+  // finds the one that answers.
+  void UseApisOf(const std::vector<int>& replicas);
 
   // The agent listener's address, and the API's (swellctl's).
   const std::string& address() const { return address_; }

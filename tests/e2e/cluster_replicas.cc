@@ -67,6 +67,15 @@ void Cluster::UseApiOf(int i) {
   api_address_ = i == 0 ? first_api_address_ : replicas_[i].api_address;
 }
 
+void Cluster::UseApisOf(const std::vector<int>& replicas) {
+  std::string list;
+  for (int i : replicas) {
+    absl::StrAppend(&list, list.empty() ? "" : ",",
+                    i == 0 ? first_api_address_ : replicas_[i].api_address);
+  }
+  api_address_ = list;
+}
+
 std::string Cluster::AgentControllers() const {
   std::string out = address_;
   for (const auto& [i, r] : replicas_) absl::StrAppend(&out, ",", r.address);

@@ -95,7 +95,9 @@ TEST_F(ReplicasE2eTest, PausedLeaderIsFencedAndStepsDown) {
 
   const absl::Time paused = absl::Now();
   cluster_->SignalReplica(0, SIGSTOP);
-  AwaitReplica1Leads(paused);
+  const absl::Duration took = AwaitReplica1Leads(paused);
+  RecordProperty("failover_ms",
+                 static_cast<int>(absl::ToInt64Milliseconds(took)));
   cluster_->SignalReplica(0, SIGCONT);
   // Woken, it finds another leader and stops deciding: it exits, to be
   // restarted as a standby.
@@ -105,6 +107,51 @@ TEST_F(ReplicasE2eTest, PausedLeaderIsFencedAndStepsDown) {
       absl::StrContains(cluster_->ReplicaLog(0), "deposed: b leads at epoch"))
       << cluster_->ReplicaLog(0);
   ExpectCompletedOnce(id);
+}
+
+TEST_F(ReplicasE2eTest,
+       DatabaseStoppedMidRolloutTheLeaderLeadsOnAndBothSurvive) {
+  StartTwoReplicasAndFleet();
+  const std::string id = cluster_->Submit(cluster_->WritePlan(
+      "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "3s")));
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(WaitFor([&] {
+    return cluster_->Status(id).summary().current_wave() >= 1;
+  })) << cluster_->Ctl({"status", id}).out;
+
+  const absl::Time stopped = absl::Now();
+  ASSERT_TRUE(postgres().Pause().ok());
+  ASSERT_TRUE(WaitFor([&] {
+    return absl::StrContains(cluster_->ReplicaLog(0),
+                             "replica a lost its leader lock session");
+  })) << cluster_->ReplicaLog(0);
+  // The outage lasts 20 s, as on-call would see a PostgreSQL restart drag.
+  absl::SleepFor(absl::Seconds(20) - (absl::Now() - stopped));
+  ASSERT_TRUE(postgres().Resume().ok());
+
+  ASSERT_TRUE(WaitFor([&] {
+    return absl::StrContains(cluster_->ReplicaLog(0), "replica a leads again");
+  })) << cluster_->ReplicaLog(0);
+  ExpectCompletedOnce(id);
+  EXPECT_TRUE(cluster_->ReplicaRunning(0));
+  EXPECT_TRUE(cluster_->ReplicaRunning(1));
+  EXPECT_FALSE(absl::StrContains(cluster_->ReplicaLog(1), "replica b leads"))
+      << cluster_->ReplicaLog(1);
+}
+
+TEST_F(ReplicasE2eTest, AHaltGivenEveryAddressReachesTheLeader) {
+  StartTwoReplicasAndFleet();
+  const std::string id = cluster_->Submit(cluster_->WritePlan(
+      "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "30s")));
+  ASSERT_FALSE(id.empty());
+  // The standby first, as on-call's list may have it: swellctl finds the
+  // replica that answers.
+  cluster_->UseApisOf({1, 0});
+  CommandOutput halt = cluster_->Ctl({"halt", id, "--reason", "on-call"});
+  ASSERT_EQ(halt.exit_code, 0) << halt.err;
+  EXPECT_EQ(cluster_->State(id), "halted");
+  const std::string status = cluster_->Ctl({"status", id}).out;
+  EXPECT_TRUE(absl::StrContains(status, "on-call")) << status;
 }
 
 }  // namespace
