@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/value.h"
 #include "nlohmann/json.hpp"
 
 namespace swell::controller {
@@ -20,21 +21,6 @@ bool IsUtf8(const std::string& s) {
     return true;
   } catch (const json::type_error&) {
     return false;
-  }
-}
-
-const char* KindName(swell::v1::VariableKind kind) {
-  switch (kind) {
-    case swell::v1::VARIABLE_KIND_FILE:
-      return "file";
-    case swell::v1::VARIABLE_KIND_PACKAGE:
-      return "package";
-    case swell::v1::VARIABLE_KIND_DOCKER:
-      return "docker";
-    case swell::v1::VARIABLE_KIND_COMMAND:
-      return "command";
-    default:
-      return "unknown";
   }
 }
 
@@ -135,7 +121,8 @@ absl::StatusOr<PullReport::Variable> ParseVariable(const std::string& name,
 std::string DesiredStateJson(const swell::v1::DesiredState& state) {
   json vars = json::object();
   for (const swell::v1::DesiredVariable& v : state.variables()) {
-    json o = {{"kind", KindName(v.spec().kind())}, {"enforce", v.enforce()}};
+    json o = {{"kind", std::string(common::KindName(v.spec().kind()))},
+              {"enforce", v.enforce()}};
     if (v.enforce()) {
       o["present"] = v.value().present();
       if (v.value().present()) {
