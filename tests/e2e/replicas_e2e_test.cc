@@ -37,6 +37,18 @@ class ReplicasE2eTest : public E2eTest {
     StartFleet(4);
   }
 
+  // Submits a 3-wave rollout of 3 s bakes; its id once wave 1 is done (""
+  // when it does not get there).
+  std::string SubmitAndAwaitWave2() {
+    const std::string id = cluster_->Submit(cluster_->WritePlan(
+        "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "3s")));
+    const bool wave2 = !id.empty() && WaitFor([&] {
+      return cluster_->Status(id).summary().current_wave() >= 1;
+    });
+    EXPECT_TRUE(wave2) << cluster_->Ctl({"status", id}).out;
+    return wave2 ? id : "";
+  }
+
   // Waits until replica 1 leads; how long that took from `since`.
   absl::Duration AwaitReplica1Leads(absl::Time since) {
     EXPECT_TRUE(WaitFor(
@@ -71,12 +83,8 @@ class ReplicasE2eTest : public E2eTest {
 
 TEST_F(ReplicasE2eTest, StandbyTakesOverWhenTheLeaderIsKilledMidRollout) {
   StartTwoReplicasAndFleet();
-  const std::string id = cluster_->Submit(cluster_->WritePlan(
-      "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "3s")));
+  const std::string id = SubmitAndAwaitWave2();
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(WaitFor([&] {
-    return cluster_->Status(id).summary().current_wave() >= 1;
-  })) << cluster_->Ctl({"status", id}).out;
 
   const absl::Time killed = absl::Now();
   cluster_->SignalReplica(0, SIGKILL);
@@ -112,12 +120,8 @@ TEST_F(ReplicasE2eTest, PausedLeaderIsFencedAndStepsDown) {
 TEST_F(ReplicasE2eTest,
        DatabaseStoppedMidRolloutTheLeaderLeadsOnAndBothSurvive) {
   StartTwoReplicasAndFleet();
-  const std::string id = cluster_->Submit(cluster_->WritePlan(
-      "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "3s")));
+  const std::string id = SubmitAndAwaitWave2();
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(WaitFor([&] {
-    return cluster_->Status(id).summary().current_wave() >= 1;
-  })) << cluster_->Ctl({"status", id}).out;
 
   const absl::Time stopped = absl::Now();
   ASSERT_TRUE(postgres().Pause().ok());
