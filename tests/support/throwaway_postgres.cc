@@ -259,6 +259,15 @@ absl::Status ThrowawayPostgres::Resume() {
   return AwaitConnections();
 }
 
+absl::Status ThrowawayPostgres::ResumeOn(int port) {
+  if (running_ || dir_.empty()) {
+    return absl::FailedPreconditionError(
+        "ThrowawayPostgres is running, or was never started");
+  }
+  port_ = port;
+  return Resume();
+}
+
 absl::Status ThrowawayPostgres::Stop() {
   if (dir_.empty()) return absl::OkStatus();
   absl::Status status;

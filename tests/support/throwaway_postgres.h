@@ -46,6 +46,10 @@ class ThrowawayPostgres {
   // Starts a Pause()d server again on the same port, so the same conninfo
   // reaches it, and waits until it accepts connections.
   [[nodiscard]] absl::Status Resume();
+  // Starts a Pause()d server again on `port` instead: the same data behind
+  // another address, as a primary switch (Patroni) looks to a client whose
+  // DSN lists both. port() is `port` afterwards.
+  [[nodiscard]] absl::Status ResumeOn(int port);
 
   // The conninfo of database `name` on this server.
   std::string ConninfoFor(std::string_view name) const;
