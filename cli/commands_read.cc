@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/exit_code.h"
+#include "cli/format.h"
 #include "cli/render_fleet.h"
 #include "cli/render_rollout.h"
 
@@ -16,6 +17,15 @@ namespace {
 // The controller's word that its database is away, once, on stderr.
 void PrintDatabaseNotice(Context& ctx, const std::string& notice) {
   if (!notice.empty()) *ctx.err << "swellctl: " << notice << "\n";
+}
+
+// Which controller replica answered, and so leads: one line after the
+// view, when the controller says (older ones do not).
+void PrintLeader(Context& ctx, const v1::Leadership& leader) {
+  if (leader.replica().empty()) return;
+  *ctx.out << "\ncontroller: " << leader.replica() << " leads (epoch "
+           << leader.epoch() << ", for "
+           << FormatAge(leader.since_unix_ms(), ctx.clock->Now()) << ")\n";
 }
 
 }  // namespace
@@ -34,6 +44,7 @@ int RunList(Context& ctx) {
     return kExitOk;
   }
   *ctx.out << RenderRolloutTable(*resp, ctx.clock->Now());
+  PrintLeader(ctx, resp->leader());
   return kExitOk;
 }
 
@@ -57,6 +68,7 @@ int RunStatus(Context& ctx) {
     return kExitOk;
   }
   *ctx.out << RenderRolloutStatus(*resp, ctx.clock->Now());
+  PrintLeader(ctx, resp->leader());
   return kExitOk;
 }
 

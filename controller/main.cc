@@ -365,7 +365,8 @@ int main(int argc, char** argv) {
     api_identity = *std::move(identity);
   }
   swell::controller::RolloutServiceImpl rollout_service(
-      &reconciler, &tracker, &policies, {&snapshots, &history, &clock},
+      &reconciler, &tracker, &policies,
+      {&snapshots, &history, &clock, &election},
       absl::GetFlag(FLAGS_host_stale_after), api_identity.authenticator.get());
 
   promql.Start();

@@ -31,6 +31,15 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx,
 
 }  // namespace
 
+swell::v1::Leadership RolloutServiceImpl::Leader() const {
+  swell::v1::Leadership out;
+  if (election_ == nullptr || !election_->leading()) return out;
+  out.set_replica(election_->replica());
+  out.set_epoch(election_->epoch());
+  out.set_since_unix_ms(absl::ToUnixMillis(election_->since()));
+  return out;
+}
+
 std::string RolloutServiceImpl::DatabaseNotice() const {
   const absl::Time since = reconciler_->DatabaseDownSince();
   if (since == absl::InfinitePast()) return "";
@@ -70,6 +79,7 @@ absl::Status RolloutServiceImpl::DescribeFromSnapshot(
   *out = DescribeRollout(it->second, verdicts.ok() ? *verdicts : NoVerdicts(),
                          audit.ok() ? *audit : NoAudit(), host);
   out->set_database_notice(DatabaseNotice());
+  *out->mutable_leader() = Leader();
   if (out->database_notice().empty() && (!verdicts.ok() || !audit.ok())) {
     out->set_database_notice(absl::StrCat(
         "database unavailable: the rollout's verdicts and events cannot be "
@@ -112,6 +122,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::ListRollouts(
     *resp->add_rollouts() = Summarize(rec);
   }
   resp->set_database_notice(DatabaseNotice());
+  *resp->mutable_leader() = Leader();
   return Answer(ctx, absl::OkStatus());
 }
 

@@ -9,6 +9,7 @@
 #include "controller/service/agent_tracker.h"
 #include "controller/service/api_access.h"
 #include "controller/service/history_reader.h"
+#include "controller/store/leader_election.h"
 #include "swell/v1/rollout.grpc.pb.h"
 
 namespace swell::controller {
@@ -27,6 +28,8 @@ class RolloutServiceImpl final
     const FleetSnapshots* snapshots = nullptr;
     HistoryReader* history = nullptr;
     const common::Clock* clock = nullptr;
+    // The replica's election, which answers name as the leader; null: none.
+    const LeaderElection* election = nullptr;
   };
 
   // `policies` are those plans may name; all must outlive the service.
@@ -45,6 +48,7 @@ class RolloutServiceImpl final
         snapshots_(reads.snapshots),
         history_(reads.history),
         clock_(reads.clock),
+        election_(reads.election),
         host_stale_after_(host_stale_after) {}
 
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx,
@@ -120,6 +124,8 @@ class RolloutServiceImpl final
 
   // One line while the reconciler cannot reach the database, else "".
   std::string DatabaseNotice() const;
+  // This replica's term, when it leads; empty otherwise.
+  swell::v1::Leadership Leader() const;
   // The newest published model; kUnavailable before the first load.
   absl::StatusOr<std::shared_ptr<const Fleet>> Snapshot() const;
   // Rollout `id` of `fleet` with its verdicts and recent audit events
@@ -163,6 +169,7 @@ class RolloutServiceImpl final
   const FleetSnapshots* snapshots_;
   HistoryReader* history_;
   const common::Clock* clock_;
+  const LeaderElection* election_;
   absl::Duration host_stale_after_;
 };
 

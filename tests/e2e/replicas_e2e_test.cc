@@ -91,6 +91,9 @@ TEST_F(ReplicasE2eTest, StandbyTakesOverWhenTheLeaderIsKilledMidRollout) {
   const absl::Duration took = AwaitReplica1Leads(killed);
   EXPECT_TRUE(cluster_->AwaitConnected(4));  // the agents of the dead one too
   ExpectCompletedOnce(id);
+  const std::string status = cluster_->Ctl({"status", id}).out;
+  EXPECT_TRUE(absl::StrContains(status, "controller: b leads (epoch "))
+      << status;
   RecordProperty("failover_ms",
                  static_cast<int>(absl::ToInt64Milliseconds(took)));
 }
