@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "common/flag_config.h"
 #include "common/flags_help.h"
 #include "common/logging.h"
+#include "common/open_files.h"
 #include "controller/auth/api_identity.h"
 #include "controller/listeners.h"
 #include "controller/reconciler.h"
@@ -106,6 +108,11 @@ ABSL_FLAG(int64_t, health_window_max_mib, 256,
           "memory the health windows of all hosts may keep, in MiB (at most "
           "about 90 KiB a host); beyond it, new sample names are refused and "
           "counted in swell_health_samples_refused_total{reason=\"budget\"}");
+ABSL_FLAG(int64_t, max_agent_streams, 0,
+          "agent streams served at once; more are refused with "
+          "RESOURCE_EXHAUSTED and retry with backoff. 0: as many as the "
+          "open-file limit allows, keeping 512 descriptors for the API and "
+          "the database (the soft limit is raised to the hard one at start)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
 ABSL_FLAG(std::string, log_format, "text",
           "text (one line an event, for a terminal) or json (one object a "
@@ -139,6 +146,29 @@ std::string ReplicaName(const std::string& flag, const std::string& api) {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   return absl::StrCat(host, "/", api);
+}
+
+// Raises the open-file limit and says how many agent streams fit under it,
+// bounded by --max_agent_streams when that is given.
+absl::StatusOr<size_t> AgentStreamCap(int64_t flag) {
+  if (flag < 0) {
+    return absl::InvalidArgumentError(
+        "--max_agent_streams: expected 0 (as many as the open-file limit "
+        "allows) or a positive number");
+  }
+  auto limit = swell::common::RaiseOpenFileLimit();
+  if (!limit.ok()) return limit.status();
+  const size_t fits = swell::common::AgentStreamCapacity(*limit);
+  if (flag > 0 && static_cast<uint64_t>(flag) > fits) {
+    spdlog::warn(
+        "--max_agent_streams {} is more than the open-file limit ({}) leaves "
+        "for agents; serving at most {} (raise LimitNOFILE)",
+        flag, limit->soft, fits);
+  }
+  const size_t cap = flag == 0 ? fits : std::min<size_t>(flag, fits);
+  spdlog::info("open-file limit {}: at most {} agent streams", limit->soft,
+               cap);
+  return cap;
 }
 
 int Fail(const absl::Status& s, const std::string& what) {
@@ -234,6 +264,13 @@ int main(int argc, char** argv) {
   }
   if (absl::GetFlag(FLAGS_host_stale_after) <= absl::ZeroDuration()) {
     spdlog::critical("--host_stale_after: expected a positive duration");
+    return 2;
+  }
+
+  const absl::StatusOr<size_t> agent_stream_cap =
+      AgentStreamCap(absl::GetFlag(FLAGS_max_agent_streams));
+  if (!agent_stream_cap.ok()) {
+    spdlog::critical("{}", std::string(agent_stream_cap.status().message()));
     return 2;
   }
 
@@ -355,6 +392,7 @@ int main(int argc, char** argv) {
       &sessions, &tracker, &health, agent_events, &clock,
       listeners.insecure ? swell::controller::AgentIdentity::kHelloUnverified
                          : swell::controller::AgentIdentity::kCertificate);
+  agent_service.set_max_streams(*agent_stream_cap);
   // Operators' tokens, on a database connection of their own; none in
   // insecure mode, where every call is allowed.
   swell::controller::ApiIdentity api_identity;

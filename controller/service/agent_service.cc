@@ -51,7 +51,8 @@ class AgentStream final
     StartRead(&in_);
   }
 
-  // A stream refused before it says anything: no usable certificate.
+  // A stream refused before it says anything: no usable certificate, or
+  // no room (max_streams).
   AgentStream(AgentServiceImpl* service, const absl::Status& refusal)
       : AgentStream(service, std::nullopt) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -121,6 +122,7 @@ class AgentStream final
       if (service_->events_.gone) service_->events_.gone(host);
       service_->events_.wake();
     }
+    service_->open_streams_--;
     delete this;
   }
 
@@ -206,6 +208,14 @@ void SetAgentMessageLimits(grpc::ServerBuilder* builder) {
 
 grpc::ServerBidiReactor<swell::v1::AgentMessage, swell::v1::ControllerMessage>*
 AgentServiceImpl::Connect(grpc::CallbackServerContext* ctx) {
+  // Counted here, uncounted in OnDone: every stream made below ends there.
+  if (open_streams_.fetch_add(1) >= max_streams_) {
+    const absl::Status refusal = absl::ResourceExhaustedError(absl::StrCat(
+        "this controller serves at most ", max_streams_,
+        " agent streams (--max_agent_streams); retry later or elsewhere"));
+    refusals_.Refused(StreamRefusal::kCapacity, "any agent", refusal);
+    return new AgentStream(this, refusal);
+  }
   if (identity_ == AgentIdentity::kHelloUnverified) {
     return new AgentStream(this, std::nullopt);
   }

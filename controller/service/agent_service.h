@@ -2,6 +2,8 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 
 #include "absl/status/status.h"
@@ -58,8 +60,19 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
       samples_refused{};  // by SampleRefusal
   std::atomic<uint64_t> streams_rejected{0};
   uint64_t samples_refused_total() const;
-  // Streams refused for who they are (identity, certificate, revocation).
+  // Streams refused: for who they are (identity, certificate, revocation),
+  // or because max_streams() are open already.
   const StreamRefusals& refusals() const { return refusals_; }
+
+  // At most `n` streams are served at once (default: no bound); one more is
+  // refused with RESOURCE_EXHAUSTED before it says anything, and its agent
+  // retries with backoff, perhaps at another replica. Every stream holds a
+  // descriptor: this keeps the process's last ones for the API and the
+  // database (common::AgentStreamCapacity). Call before serving.
+  void set_max_streams(size_t n) { max_streams_ = n; }
+  size_t max_streams() const { return max_streams_; }
+  // Streams open now, refused ones included until they end.
+  size_t open_streams() const { return open_streams_.load(); }
 
   const HealthWindow& health() const { return *health_; }
 
@@ -72,6 +85,8 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
   const common::Clock* clock_;
   const AgentIdentity identity_;
   StreamRefusals refusals_;
+  size_t max_streams_ = SIZE_MAX;
+  std::atomic<size_t> open_streams_{0};
 };
 
 // The largest message either side of an agent stream may send. A hello or

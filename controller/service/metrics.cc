@@ -44,13 +44,14 @@ prometheus::MetricFamily SamplesRefused(const AgentServiceImpl& agents) {
   return f;
 }
 
-// Agent streams refused for who they are; every reason present.
+// Agent streams refused, by reason; every reason present.
 prometheus::MetricFamily StreamsRefused(const AgentServiceImpl& agents) {
   prometheus::MetricFamily f;
   f.name = "swell_agent_streams_refused_total";
   f.help =
-      "Agent streams refused for who they are: identity (the hello names "
-      "another host than the certificate), no_certificate, revoked.";
+      "Agent streams refused: identity (the hello names another host than "
+      "the certificate), no_certificate, revoked, capacity (the controller "
+      "serves --max_agent_streams already).";
   f.type = prometheus::MetricType::Counter;
   for (size_t i = 0; i < kStreamRefusalCount; ++i) {
     const auto reason = static_cast<StreamRefusal>(i);
@@ -143,6 +144,10 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> out = {
       One("swell_agents_connected", "Agent streams open now.",
           MetricType::Gauge, static_cast<double>(sessions_->size())),
+      One("swell_agent_streams_max",
+          "Agent streams this controller serves at most "
+          "(--max_agent_streams); more are refused with RESOURCE_EXHAUSTED.",
+          MetricType::Gauge, static_cast<double>(agents_->max_streams())),
       One("swell_rollouts_active", "Rollouts not yet succeeded or rolled back.",
           MetricType::Gauge, static_cast<double>(s.active_rollouts.load())),
       One("swell_fleet_frozen", "1 while the fleet is frozen.",

@@ -15,6 +15,8 @@ std::string_view StreamRefusalName(StreamRefusal r) {
       return "no_certificate";
     case StreamRefusal::kRevoked:
       return "revoked";
+    case StreamRefusal::kCapacity:
+      return "capacity";
   }
   std::fprintf(stderr, "FATAL: invalid StreamRefusal value %d\n",
                static_cast<int>(r));

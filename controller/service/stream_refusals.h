@@ -24,10 +24,12 @@ enum class StreamRefusal {
   kIdentity,       // the hello names another host than the certificate
   kNoCertificate,  // no verified certificate with exactly one DNS name
   kRevoked,        // the host is revoked (swellctl hosts revoke)
+  kCapacity,       // the controller serves --max_agent_streams already
 };
-inline constexpr size_t kStreamRefusalCount = 3;
+inline constexpr size_t kStreamRefusalCount = 4;
 
-// "identity", "no_certificate", "revoked": the metric's reason label.
+// "identity", "no_certificate", "revoked", "capacity": the metric's reason
+// label.
 std::string_view StreamRefusalName(StreamRefusal r);
 
 // Thread-safe. Memory is bounded: at most `max_peers` peers are remembered;

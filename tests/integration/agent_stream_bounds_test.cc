@@ -1,7 +1,8 @@
 // The controller's AgentService over a real gRPC stream on 127.0.0.1:0:
 // health reports that exceed a bound are refused and counted, and neither
 // they nor an oversized message make the controller keep more than its
-// bounds, while good samples on the same stream are still recorded.
+// bounds, while good samples on the same stream are still recorded. Streams
+// beyond --max_agent_streams are refused.
 
 #include <chrono>
 #include <functional>
@@ -220,6 +221,41 @@ TEST_F(AgentStreamBoundsTest, HostsTogetherStayWithinTheBudget) {
   EXPECT_GE(Refused(SampleRefusal::kBudget),
             HealthWindow::kMaxSeriesPerHost + 1);
   EXPECT_EQ(Refused(SampleRefusal::kTooManySeries), 0u);
+}
+
+TEST_F(AgentStreamBoundsTest, StreamsBeyondTheCapAreRefusedUntilOneEnds) {
+  service_.set_max_streams(2);
+  grpc::ClientContext ctx_a, ctx_b;
+  std::unique_ptr<Stream> a = Connect(&ctx_a, "web-a");
+  std::unique_ptr<Stream> b = Connect(&ctx_b, "web-b");
+  ASSERT_TRUE(Eventually([&] { return sessions_.size() == 2; }));
+
+  // A third is refused before it says anything, and counted.
+  grpc::ClientContext ctx_c;
+  // Were it served, it would wait for a hello: bounded by a deadline.
+  ctx_c.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+  std::unique_ptr<Stream> c = stub_->Connect(&ctx_c);
+  const grpc::Status refused = c->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused.error_message().find("--max_agent_streams"),
+            std::string::npos)
+      << refused.error_message();
+  EXPECT_EQ(service_.refusals().count(StreamRefusal::kCapacity), 1u);
+  EXPECT_EQ(sessions_.size(), 2u);
+
+  // Once a stream ends, its room is free again.
+  a->WritesDone();
+  ASSERT_TRUE(a->Finish().ok());
+  ASSERT_TRUE(Eventually([&] { return service_.open_streams() == 1; }));
+  grpc::ClientContext ctx_d;
+  std::unique_ptr<Stream> d = Connect(&ctx_d, "web-d");
+  ASSERT_TRUE(Eventually([&] { return sessions_.size() == 2; }));
+  EXPECT_EQ(service_.refusals().count(StreamRefusal::kCapacity), 1u);
+  for (Stream* s : {b.get(), d.get()}) {
+    s->WritesDone();
+    EXPECT_TRUE(s->Finish().ok());
+  }
 }
 
 }  // namespace
