@@ -18,6 +18,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
@@ -212,6 +213,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "swell-agent: %s\n", std::string(s.message()).c_str());
     return 2;
   }
+  // Debian builds Abseil without NDEBUG, which leaves its mutex deadlock
+  // detector on: every lock, gRPC's own included, then updates a global
+  // lock graph. Tests keep it; the shipped binaries do not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   swell::common::InitLogging("swell-agent", absl::GetFlag(FLAGS_log_level),
                              log_format);
 

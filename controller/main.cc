@@ -19,6 +19,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/flag_config.h"
 #include "common/flags_help.h"
@@ -229,6 +230,10 @@ int main(int argc, char** argv) {
     std::cerr << "swell-controller: " << s.message() << "\n";
     return 2;
   }
+  // Debian builds Abseil without NDEBUG, which leaves its mutex deadlock
+  // detector on: every lock, gRPC's own included, then updates a global
+  // lock graph. Tests keep it; the shipped binaries do not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   swell::common::InitLogging("controller", absl::GetFlag(FLAGS_log_level),
                              log_format);
 
