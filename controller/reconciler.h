@@ -114,6 +114,12 @@ class Reconciler {
   void NoteDatabase(const absl::Status& s);
   // Publishes a copy of the model for readers (Options::snapshots).
   void Publish();
+  // After a commit of `m`: publishes at once when it holds a decision or a
+  // desired state, or answers `commands`; a change of host records alone
+  // (hellos, disconnects, last_seen) waits for the next publication, at
+  // most kHostsPublishedEvery later (FlushPublication).
+  void PublishCommitted(const Mutation& m, bool commands);
+  void FlushPublication();
   // Tells the sessions which hosts are revoked, which ends their streams:
   // after a load (`m` null), or after committing `m` when it revoked or
   // unrevoked a host.
@@ -131,6 +137,8 @@ class Reconciler {
   Fleet fleet_;
   bool loaded_ = false;
   absl::Time loaded_at_ = absl::InfinitePast();  // see StepContext::started
+  absl::Time published_at_ = absl::InfinitePast();
+  bool publication_pending_ = false;  // host records committed, unpublished
   absl::Time last_load_error_ = absl::InfinitePast();
   // While not loaded: when to try loading again, and the wait after that
   // (doubling to 5 s), so that a database that is away is not hammered.

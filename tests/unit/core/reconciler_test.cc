@@ -111,10 +111,19 @@ class ReconcilerTest : public ::testing::Test {
                                                &health_, &clock_, options);
     ASSERT_TRUE(reconciler_->Start().ok());
     reconciler_->OnHello(hello);
-    ASSERT_TRUE(WaitFor([&] {
+    ASSERT_TRUE(Published("h1"));
+  }
+
+  // Whether `host`'s record reaches the published model. Host records alone
+  // are published at most a second after they are committed: the fake
+  // clock is moved on while waiting.
+  bool Published(const std::string& host) {
+    return WaitFor([&] {
       auto fleet = snapshots_.Latest().fleet;
-      return fleet != nullptr && fleet->hosts.count("h1") > 0;
-    }));
+      if (fleet != nullptr && fleet->hosts.count(host) > 0) return true;
+      clock_.Advance(absl::Milliseconds(100));
+      return false;
+    });
   }
   void TearDown() override {
     store_.Hold(false);
@@ -145,6 +154,25 @@ class ReconcilerTest : public ::testing::Test {
   RecordingSink sink_;
   std::unique_ptr<Reconciler> reconciler_;
 };
+
+TEST_F(ReconcilerTest, HostRecordsAlonePublishAtMostOnceASecond) {
+  // Published just now (SetUp): a new host's hello is committed at the next
+  // tick, but its record waits for a second to have passed.
+  const uint64_t before = snapshots_.Latest().version;
+  const uint64_t commits = reconciler_->stats().commits.load();
+  swell::v1::Hello hello;
+  hello.set_host_id("h2");
+  tracker_.Connected(hello, clock_.Now());
+  reconciler_->OnHello(hello);
+  ASSERT_TRUE(
+      WaitFor([&] { return reconciler_->stats().commits.load() > commits; }));
+  EXPECT_EQ(snapshots_.Latest().version, before);
+  EXPECT_EQ(snapshots_.Latest().fleet->hosts.count("h2"), 0u);
+
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(Published("h2"));
+  EXPECT_GT(snapshots_.Latest().version, before);
+}
 
 TEST_F(ReconcilerTest, ReadsSeeThePublishedModelWhileATickIsCommitting) {
   const uint64_t before = snapshots_.Latest().version;
