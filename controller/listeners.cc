@@ -98,6 +98,12 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartAgentServer(
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  // An agent gives up on a connection whose handshake has not finished in
+  // 20 s (agent::ControllerLink's connect_timeout) and opens another. gRPC's
+  // server would keep the abandoned one for 120 s: in a reconnect storm the
+  // abandoned handshakes then held most of the process's descriptors
+  // (19,769 with 5,000 agents). They now end when the agent gives up.
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 20000);
   return Build(builder, config.agent_listen, *creds);
 }
 
