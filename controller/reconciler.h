@@ -137,6 +137,11 @@ class Reconciler {
   Fleet fleet_;
   bool loaded_ = false;
   absl::Time loaded_at_ = absl::InfinitePast();  // see StepContext::started
+  // See StepContext::agents_back_by: --agent_reconnect after the load, moved
+  // on to --agent_reconnect after each tick that heard hellos, by at most
+  // --agent_grace in all.
+  absl::Time agents_back_by_ = absl::InfinitePast();
+  void NoteReconnects(bool heard_hellos, absl::Time now);
   absl::Time published_at_ = absl::InfinitePast();
   bool publication_pending_ = false;  // host records committed, unpublished
   absl::Time last_load_error_ = absl::InfinitePast();

@@ -53,6 +53,9 @@ struct ReconcilerStats {
   std::atomic<bool> frozen{false};
   // 0 while the database answers; else when it stopped (Unix ms).
   std::atomic<int64_t> database_down_since_ms{0};
+  // Until when a silent agent may still be coming back after the last load
+  // (StepContext::agents_back_by), in Unix ms.
+  std::atomic<int64_t> agents_back_by_ms{0};
   // A whole tick: inbox, decisions, commit and pushes.
   common::DurationHistogram tick_duration;
   // The store's Commit of one tick's decisions, failed ones included.

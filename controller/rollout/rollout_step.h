@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -32,9 +33,15 @@ struct StepContext {
   // then at the earliest: the controller's own absence never counts
   // against a host.
   absl::Duration agent_reconnect = absl::Seconds(5);
+  // Later, while a fleet is still reconnecting after the start: every
+  // agent's backoff has run out, but handshakes wait their turn. The
+  // reconciler moves it on while hellos keep arriving.
+  absl::Time agents_back_by = absl::InfinitePast();
 
-  // The earliest time an agent can have reconnected after the start.
-  absl::Time AgentsBackBy() const { return started + agent_reconnect; }
+  // The earliest time every agent can have reconnected after the start.
+  absl::Time AgentsBackBy() const {
+    return std::max(started + agent_reconnect, agents_back_by);
+  }
 };
 
 // The generations this tick's pushes will carry: a host whose desired state

@@ -174,6 +174,36 @@ TEST_F(ReconcilerTest, HostRecordsAlonePublishAtMostOnceASecond) {
   EXPECT_GT(snapshots_.Latest().version, before);
 }
 
+TEST_F(ReconcilerTest, HellosStillArrivingExtendTheReconnectWindow) {
+  // Defaults: --agent_reconnect 5s, --agent_grace 30s. At the load, agents
+  // are back by 5 s later.
+  auto back_by = [&] {
+    return absl::FromUnixMillis(reconciler_->stats().agents_back_by_ms.load());
+  };
+  ASSERT_TRUE(WaitFor(
+      [&] { return reconciler_->stats().agents_back_by_ms.load() != 0; }));
+  const absl::Time loaded = back_by() - absl::Seconds(5);
+  auto hello_at = [&](absl::Duration after_load, const std::string& host) {
+    clock_.Advance(loaded + after_load - clock_.Now());
+    // A new host's record is committed in the tick that heard it.
+    const uint64_t commits = reconciler_->stats().commits.load();
+    swell::v1::Hello hello;
+    hello.set_host_id(host);
+    tracker_.Connected(hello, clock_.Now());
+    reconciler_->OnHello(hello);
+    return WaitFor(
+        [&] { return reconciler_->stats().commits.load() > commits; });
+  };
+
+  // Hellos 8 s and 12 s after the load: the fleet is still coming back.
+  ASSERT_TRUE(hello_at(absl::Seconds(8), "h2"));
+  ASSERT_TRUE(hello_at(absl::Seconds(12), "h3"));
+  EXPECT_EQ(back_by(), loaded + absl::Seconds(17));
+  // A hello long after the storm ended does not reopen it.
+  ASSERT_TRUE(hello_at(absl::Seconds(25), "h4"));
+  EXPECT_EQ(back_by(), loaded + absl::Seconds(17));
+}
+
 TEST_F(ReconcilerTest, ReadsSeeThePublishedModelWhileATickIsCommitting) {
   const uint64_t before = snapshots_.Latest().version;
   store_.Hold(true);

@@ -77,6 +77,7 @@ class RolloutStepTest : public ::testing::Test {
     StepContext ctx{&fleet_, &agents_, &health_, now_,
                     grace_,  started_, &promql_};
     ctx.agent_reconnect = reconnect_;
+    ctx.agents_back_by = agents_back_by_;
     StepRollout(fleet_.rollouts.at("r-1"), ctx, &gens, &m);
     pending_gens_ = gens.touched();
     Apply(m);
@@ -130,6 +131,7 @@ class RolloutStepTest : public ::testing::Test {
   absl::Time started_ = absl::InfinitePast();  // the controller's load
   absl::Duration grace_ = absl::Seconds(30);
   absl::Duration reconnect_ = absl::Seconds(5);
+  absl::Time agents_back_by_ = absl::InfinitePast();  // a reconnect storm's end
   Fleet fleet_;
   Plan plan_;
   testing::FakeAgents agents_;

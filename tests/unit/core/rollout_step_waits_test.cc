@@ -68,6 +68,33 @@ TEST_F(RolloutStepWaitsTest, ControllerAbsenceNeverCountsAgainstAHost) {
       << Rec().hosts.at(first).message;
 }
 
+TEST_F(RolloutStepWaitsTest, AFleetStillReconnectingFailsNoHost) {
+  grace_ = absl::Seconds(10);
+  Submit();
+  Step();
+  AgentsConverge();
+  Step();
+  ASSERT_EQ(Rec().rollout.phase, WavePhase::kBaking);
+  const std::string first = HostsIn(HostState::kConverged).at(0);
+
+  // Back from a restart, the controller hears hellos for 15 s: a fleet
+  // shaking hands again takes longer than one agent's backoff.
+  Advance(absl::Seconds(30));
+  RestartController();
+  agents_back_by_ = now_ + absl::Seconds(15) + reconnect_;
+  Advance(reconnect_ + grace_ + absl::Seconds(2));
+  Step();
+  EXPECT_EQ(StateOf(first), HostState::kConverged)
+      << Rec().hosts.at(first).message;
+
+  // Witness: past the storm's end and the grace, a host still away fails.
+  Advance(absl::Seconds(15));
+  Step();
+  EXPECT_NE(StateOf(first), HostState::kConverged);
+  EXPECT_NE(Rec().hosts.at(first).message.find("agent gone"), std::string::npos)
+      << Rec().hosts.at(first).message;
+}
+
 TEST_F(RolloutStepWaitsTest, HostsRestoredBeforeARestartConfirmTheirRollback) {
   grace_ = absl::Seconds(10);
   Submit();
