@@ -340,7 +340,16 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   const int64_t epoch = election.AwaitLeadership(g_stop);
   if (epoch == 0) return 0;  // stopped while a standby
-  (*store)->FenceWith(epoch);
+  const absl::Duration lease = absl::GetFlag(FLAGS_leader_lease);
+  (*store)->FenceWith(epoch, lease);
+  std::atomic<bool> fenced{false};  // a commit saw a newer term
+  (*store)->OnFenced([&fenced](const absl::Status& refused) {
+    fenced = true;
+    if (!g_stop.exchange(true)) {
+      spdlog::critical("deposed: {}; exiting, to start again as a standby",
+                       std::string(refused.message()));
+    }
+  });
   // Leads until stopped, or until another replica leads: then it stops
   // deciding at once and exits, so that it restarts as a standby. The lease
   // is kept from now on, while the rest starts.
@@ -355,11 +364,11 @@ int main(int argc, char** argv) {
     }
   } stop_holding{holder};
   holder = std::thread([&] {
-    held = election.Hold(g_stop, [&](int64_t e) { (*store)->FenceWith(e); });
-    if (!held.ok()) {
+    held = election.Hold(g_stop,
+                         [&](int64_t e) { (*store)->FenceWith(e, lease); });
+    if (!held.ok() && !g_stop.exchange(true)) {
       spdlog::critical("{}; exiting, to start again as a standby",
                        std::string(held.message()));
-      g_stop = true;
     }
   });
 
@@ -455,5 +464,5 @@ int main(int argc, char** argv) {
   reconciler.Stop();
   promql.Stop();
   holder.join();
-  return held.ok() ? 0 : 3;
+  return held.ok() && !fenced ? 0 : 3;
 }

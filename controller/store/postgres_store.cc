@@ -1,5 +1,6 @@
 #include "controller/store/postgres_store.h"
 
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,14 @@ using SnapshotRead = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 constexpr int kMinServerVersion = 140000;  // extract() returns exact numeric
 
 }  // namespace
+
+pqxx::row LockTermForCommit(pqxx::dbtransaction& tx, absl::Duration lease) {
+  return tx.exec_params1(
+      "SELECT epoch, leader, set_config("
+      "'idle_in_transaction_session_timeout', $1, true) "
+      "FROM leadership WHERE id = 1 FOR SHARE",
+      std::to_string(absl::ToInt64Milliseconds(lease)));
+}
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Connect(
     std::string conninfo) {
@@ -66,14 +75,16 @@ absl::Status PostgresStore::Commit(const Mutation& m) {
   return CatchPqxx("committing", [&] {
     pqxx::work tx(*conn_);
     if (const int64_t epoch = epoch_; epoch != 0) {
-      pqxx::row term = tx.exec1(
-          "SELECT epoch, leader FROM leadership WHERE id = 1 FOR SHARE");
+      pqxx::row term =
+          LockTermForCommit(tx, absl::Milliseconds(lease_ms_.load()));
       if (term[0].as<int64_t>() != epoch) {
         fenced_commits_++;
-        return absl::AbortedError(
+        absl::Status refused = absl::AbortedError(
             absl::StrCat("fenced: this replica led at epoch ", epoch, "; ",
                          term[1].c_str(), " leads at epoch ",
                          term[0].as<int64_t>(), " (nothing was written)"));
+        if (on_fenced_) on_fenced_(refused);
+        return refused;
       }
     }
     WriteMutation(tx, m);

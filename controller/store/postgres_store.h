@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -8,11 +9,19 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "controller/rollout/model.h"
 #include "controller/store/store.h"
 #include "pqxx/connection"
+#include "pqxx/dbtransaction"
+#include "pqxx/row"
 
 namespace swell::controller {
+
+// The leadership row (epoch, leader), locked FOR SHARE for the rest of `tx`
+// so that a new term waits for it; `tx` is ended by the server if it stays
+// idle longer than `lease`. What a fenced commit reads first.
+pqxx::row LockTermForCommit(pqxx::dbtransaction& tx, absl::Duration lease);
 
 // The Store in PostgreSQL (14 or newer, database encoding UTF8), through one
 // libpqxx connection. After a lost connection, the next call reconnects.
@@ -47,8 +56,20 @@ class PostgresStore final : public Store {
 
   // Fencing: from now on every Commit first reads the leadership row (FOR
   // SHARE, so a new term waits for it) and is refused with kAborted "fenced:
-  // ..." unless its epoch is still `epoch`. Thread-safe; 0: no check.
-  void FenceWith(int64_t epoch) { epoch_ = epoch; }
+  // ..." unless its epoch is still `epoch`. A commit's transaction left idle
+  // longer than `lease` (its leader paused mid-commit) is ended by the
+  // server, so that it cannot hold the next term up. Thread-safe; epoch 0:
+  // no check.
+  void FenceWith(int64_t epoch, absl::Duration lease) {
+    lease_ms_ = absl::ToInt64Milliseconds(lease);
+    epoch_ = epoch;
+  }
+  // Called on the committing thread with each refusal, before Commit
+  // returns it: a replica that sees a newer term stops deciding at once.
+  // Set before the first Commit.
+  void OnFenced(std::function<void(const absl::Status&)> f) {
+    on_fenced_ = std::move(f);
+  }
   // Commits refused by the check.
   uint64_t fenced_commits() const { return fenced_commits_; }
 
@@ -58,6 +79,8 @@ class PostgresStore final : public Store {
 
   std::unique_ptr<pqxx::connection> conn_;
   std::atomic<int64_t> epoch_{0};
+  std::atomic<int64_t> lease_ms_{0};
+  std::function<void(const absl::Status&)> on_fenced_;
   std::atomic<uint64_t> fenced_commits_{0};
 };
 

@@ -37,7 +37,9 @@ void BM_Commit(benchmark::State& state) {
   }
   std::atomic<bool> stop{false};
   LeaderElection election(*conninfo, {"bench", absl::Seconds(30)});
-  if (fenced) (*store)->FenceWith(election.AwaitLeadership(stop));
+  if (fenced) {
+    (*store)->FenceWith(election.AwaitLeadership(stop), absl::Seconds(30));
+  }
   int64_t i = 0;
   for (auto _ : state) {
     Mutation m;

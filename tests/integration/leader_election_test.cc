@@ -1,7 +1,8 @@
 // Leader election and fencing against a real PostgreSQL: one replica leads
 // at a time, a new term takes a new epoch, a silent leader loses the lock
 // within the lease, a deposed leader's commits are refused and counted, and
-// a leader whose lock session breaks takes it again with a new epoch.
+// a leader whose lock session breaks takes it again with a new epoch, and a
+// leader paused inside a commit does not hold the next term up.
 
 #include "controller/store/leader_election.h"
 
@@ -15,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "pqxx/connection"
 #include "pqxx/nontransaction"
+#include "pqxx/transaction"
 #include "tests/integration/shared_postgres.h"
 #include "tests/integration/store_samples.h"
 
@@ -88,7 +90,7 @@ TEST_F(LeaderElectionTest, ASilentLeaderIsDeposedAndItsCommitsAreFenced) {
   auto a = std::make_unique<LeaderElection>(conninfo_, Named("a"));
   const int64_t a_epoch = a->AwaitLeadership(stop);
   ASSERT_GT(a_epoch, 0);
-  store_->FenceWith(a_epoch);
+  store_->FenceWith(a_epoch, absl::Seconds(1));
   ASSERT_TRUE(store_->Commit(SampleMutation()).ok());
 
   // a stops speaking (no Hold): its session ends after the lease, and b
@@ -118,8 +120,32 @@ TEST_F(LeaderElectionTest, ASilentLeaderIsDeposedAndItsCommitsAreFenced) {
   EXPECT_FALSE(a->leading());
 
   // The new leader's commits pass.
-  store_->FenceWith(b_epoch);
+  store_->FenceWith(b_epoch, absl::Seconds(1));
   EXPECT_TRUE(store_->Commit(late).ok());
+}
+
+TEST_F(LeaderElectionTest, ALeaderPausedMidCommitDoesNotHoldTheNextTermUp) {
+  std::atomic<bool> stop{false};
+  LeaderElection a(conninfo_, Named("a"));
+  const int64_t a_epoch = a.AwaitLeadership(stop);
+  ASSERT_GT(a_epoch, 0);
+  // a stops (SIGSTOP, a long pause) inside a commit: after its term check,
+  // before COMMIT; and it stops speaking on its lock session too.
+  pqxx::connection paused(conninfo_);
+  pqxx::work commit(paused);
+  ASSERT_EQ(LockTermForCommit(commit, absl::Seconds(1))[0].as<int64_t>(),
+            a_epoch);
+
+  LeaderElection b(conninfo_, Named("b"));
+  auto b_leads =
+      std::async(std::launch::async, [&] { return b.AwaitLeadership(stop); });
+  const bool led =
+      b_leads.wait_for(std::chrono::seconds(15)) == std::future_status::ready;
+  if (!led) commit.abort();  // what the server should have done: b goes on
+  EXPECT_TRUE(led) << "the paused commit held the next term up";
+  EXPECT_EQ(b_leads.get(), a_epoch + 1);
+  // The server ended the paused transaction: nothing of it can commit.
+  EXPECT_ANY_THROW(commit.commit());
 }
 
 TEST_F(LeaderElectionTest, ALeaderWhoseSessionBreaksLeadsAgainWithANewEpoch) {

@@ -42,7 +42,7 @@ TEST(PrimarySwitchTest, OneDsnFollowsTheDatabaseToItsOtherAddress) {
                           {"a", absl::Seconds(5), absl::Milliseconds(100)});
   const int64_t epoch = election.AwaitLeadership(stop);
   ASSERT_GT(epoch, 0);
-  (*store)->FenceWith(epoch);
+  (*store)->FenceWith(epoch, absl::Seconds(5));
   Mutation before;
   before.hosts.push_back(SampleHost("before-switch"));
   ASSERT_TRUE((*store)->Commit(before).ok());
@@ -50,7 +50,7 @@ TEST(PrimarySwitchTest, OneDsnFollowsTheDatabaseToItsOtherAddress) {
   std::atomic<int64_t> renewed{0};
   auto holds = std::async(std::launch::async, [&] {
     return election.Hold(stop, [&](int64_t e) {
-      (*store)->FenceWith(e);
+      (*store)->FenceWith(e, absl::Seconds(5));
       renewed = e;
     });
   });
