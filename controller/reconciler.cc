@@ -321,7 +321,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
     return false;
   }
   next_load_ = absl::InfinitePast();
-  load_backoff_ = absl::Milliseconds(200);
+  if (commits_failed_in_row_ == 0) load_backoff_ = absl::Milliseconds(200);
   fleet_ = *std::move(fleet);
   loaded_ = true;
   loaded_at_ = clock_->Now();
@@ -436,6 +436,8 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     NoteDatabase(committed);
     if (committed.ok()) {
       stats_.commits++;
+      commits_failed_in_row_ = 0;
+      load_backoff_ = absl::Milliseconds(200);
       for (const VerdictRecord& v : m.verdicts) {
         stats_.gate_verdicts.Add(v.verdict, v.dry_run);
       }
@@ -447,6 +449,11 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
       spdlog::error("commit failed, reloading from the database: {}",
                     committed.ToString());
       loaded_ = false;  // the in-memory model ran ahead of the database
+      if (++commits_failed_in_row_ > 1) {
+        load_error_ = committed;
+        next_load_ = clock_->Now() + load_backoff_;
+        load_backoff_ = std::min(load_backoff_ * 2, kMaxLoadBackoff);
+      }
       // What the agents said this tick is applied again after the reload.
       unapplied_hellos_ = std::move(hellos);
       unapplied_gone_ = std::move(gone);

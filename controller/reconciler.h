@@ -149,8 +149,13 @@ class Reconciler {
   // (doubling to 5 s), so that a database that is away is not hammered.
   absl::Time next_load_ = absl::InfinitePast();
   absl::Duration load_backoff_ = absl::Milliseconds(200);
-  // Why the last load failed; answered to calls until the next attempt.
+  // Why the last load (or the commit after it) failed; answered to calls
+  // until the next attempt.
   absl::Status load_error_ = absl::UnavailableError("not loaded yet");
+  // Commits failed since the last that passed. The model is reloaded at once
+  // after the first; after the next ones, with the backoff above, so that a
+  // database that loads but refuses every commit is not reloaded in a loop.
+  int commits_failed_in_row_ = 0;
   // Hellos and ends of streams heard while the model could not be loaded,
   // applied once it is.
   std::vector<swell::v1::Hello> unapplied_hellos_;

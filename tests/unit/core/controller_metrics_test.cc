@@ -37,15 +37,19 @@ strategy:
 on_failure: rollback
 )";
 
-// A MemoryStore whose loads can be made to fail as a database that is away.
+// A MemoryStore whose loads can be made to fail as a database that is away,
+// and whose commits can all be refused as a read-only server refuses them.
 class AwayStore final : public Store {
  public:
   absl::Status Migrate() override { return inner.Migrate(); }
   absl::StatusOr<FleetState> Load() override {
+    loads++;
     if (away) return absl::UnavailableError("connection refused");
     return inner.Load();
   }
-  absl::Status Commit(const Mutation& m) override { return inner.Commit(m); }
+  absl::Status Commit(const Mutation& m) override {
+    return refuse.ok() ? inner.Commit(m) : refuse;
+  }
   absl::StatusOr<std::vector<VerdictRecord>> Verdicts(
       std::string_view id) override {
     return inner.Verdicts(id);
@@ -56,6 +60,8 @@ class AwayStore final : public Store {
   }
   MemoryStore inner;
   bool away = false;
+  absl::Status refuse;
+  int loads = 0;
 };
 
 class ControllerMetricsTest : public ::testing::Test {
@@ -248,6 +254,30 @@ TEST_F(ControllerMetricsTest, AFreezeIsReportedWithWhenItBegan) {
   EXPECT_EQ(ValueOf(Scrape(), "swell_fleet_frozen"), 1);
   EXPECT_EQ(ValueOf(Scrape(), "swell_fleet_frozen_since_seconds"),
             absl::ToUnixSeconds(at));
+}
+
+// A server that loads but refuses every commit (read-only, say): the model
+// is reloaded at once after the first refusal, and then with a backoff that
+// grows, never in a loop.
+TEST_F(ControllerMetricsTest,
+       ADatabaseRefusingEveryCommitIsNotReloadedInALoop) {
+  store_.refuse = absl::FailedPreconditionError(
+      "cannot execute UPDATE in a read-only transaction");
+  const int before = store_.loads;
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(Freeze().ok()) << i;
+  EXPECT_EQ(store_.loads - before, 1);  // after the first refusal only
+
+  clock_.Advance(absl::Milliseconds(250));  // past the first backoff (200 ms)
+  EXPECT_FALSE(Freeze().ok());
+  EXPECT_EQ(store_.loads - before, 2);
+  clock_.Advance(absl::Milliseconds(250));  // within the next (400 ms)
+  EXPECT_FALSE(Freeze().ok());
+  EXPECT_EQ(store_.loads - before, 2);
+
+  store_.refuse = absl::OkStatus();
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_TRUE(Freeze().ok());
+  EXPECT_EQ(store_.loads - before, 3);
 }
 
 }  // namespace
