@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/rollout/host_lifecycle.h"
 #include "controller/rollout/host_revocation.h"
+#include "controller/rollout/mutation.h"
 #include "controller/rollout/promql_targets.h"
 #include "spdlog/spdlog.h"
 
@@ -16,17 +17,6 @@ namespace {
 constexpr absl::string_view kDatabaseUnavailable =
     "database unavailable: nothing advances; agents keep their current state";
 constexpr absl::Duration kMaxLoadBackoff = absl::Seconds(5);
-
-template <typename T, typename KeyFn>
-void KeepLast(std::vector<T>* items, KeyFn key) {
-  std::set<decltype(key(items->front()))> seen;
-  std::vector<T> out;
-  for (auto it = items->rbegin(); it != items->rend(); ++it) {
-    if (seen.insert(key(*it)).second) out.push_back(std::move(*it));
-  }
-  items->assign(std::make_move_iterator(out.rbegin()),
-                std::make_move_iterator(out.rend()));
-}
 
 template <typename T>
 void MoveAppend(std::vector<T>& from, std::vector<T>* into) {
@@ -40,35 +30,6 @@ absl::Status DatabaseUnavailable(const absl::Status& cause) {
   if (absl::StartsWith(cause.message(), kDatabaseUnavailable)) return cause;
   return absl::UnavailableError(
       absl::StrCat(kDatabaseUnavailable, " (", cause.message(), ")"));
-}
-
-void AppendMutation(Mutation from, Mutation* into) {
-  MoveAppend(from.hosts, &into->hosts);
-  MoveAppend(from.rollouts, &into->rollouts);
-  MoveAppend(from.rollout_hosts, &into->rollout_hosts);
-  MoveAppend(from.desired, &into->desired);
-  MoveAppend(from.desired_removed, &into->desired_removed);
-  MoveAppend(from.verdicts, &into->verdicts);
-  MoveAppend(from.audit, &into->audit);
-  if (from.freeze) into->freeze = std::move(from.freeze);
-}
-
-void CompactMutation(Mutation* m) {
-  if (!m->hosts.empty())
-    KeepLast(&m->hosts, [](const Host& h) { return h.id; });
-  if (!m->rollouts.empty()) {
-    KeepLast(&m->rollouts, [](const Rollout& r) { return r.id; });
-  }
-  if (!m->rollout_hosts.empty()) {
-    KeepLast(&m->rollout_hosts, [](const RolloutHost& h) {
-      return std::make_pair(h.rollout_id, h.host_id);
-    });
-  }
-  if (!m->desired.empty()) {
-    KeepLast(&m->desired, [](const HostDesired& d) {
-      return std::make_pair(d.host_id, d.spec.name());
-    });
-  }
 }
 
 Reconciler::Reconciler(Store* store, AgentTracker* agents,

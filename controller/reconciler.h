@@ -180,10 +180,4 @@ class Reconciler {
 // state", then `cause`'s message. Other errors are returned as they are.
 absl::Status DatabaseUnavailable(const absl::Status& cause);
 
-// Appends `from` to `into`; a freeze in `from` replaces one in `into`.
-void AppendMutation(Mutation from, Mutation* into);
-// Keeps only the last upsert of each key, so that one transaction never
-// writes a row twice.
-void CompactMutation(Mutation* m);
-
 }  // namespace swell::controller

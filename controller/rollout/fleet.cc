@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "controller/rollout/mutation.h"
 
 namespace swell::controller {
 
@@ -63,33 +64,30 @@ absl::StatusOr<Fleet> BuildFleet(FleetState state, const PolicySet& policies) {
 
 void ApplyMutation(const Mutation& m, const std::map<std::string, Plan>& plans,
                    Fleet* fleet) {
-  for (const Host& h : m.hosts) fleet->hosts[h.id] = h;
-  for (const Rollout& r : m.rollouts) {
-    auto it = fleet->rollouts.find(r.id);
-    if (it == fleet->rollouts.end()) {
-      RolloutRecord rec;
-      rec.rollout = r;
-      auto plan = plans.find(r.id);
-      if (plan != plans.end()) rec.plan = plan->second;
-      fleet->rollouts.emplace(r.id, std::move(rec));
-    } else {
-      it->second.rollout = r;
-    }
-  }
-  for (const RolloutHost& rh : m.rollout_hosts) {
-    auto it = fleet->rollouts.find(rh.rollout_id);
-    if (it != fleet->rollouts.end()) it->second.hosts[rh.host_id] = rh;
-  }
-  for (const HostDesired& d : m.desired) {
-    fleet->desired[d.host_id][d.spec.name()] = d;
-  }
-  for (const auto& [host, variable] : m.desired_removed) {
-    auto it = fleet->desired.find(host);
-    if (it == fleet->desired.end()) continue;
-    it->second.erase(variable);
-    if (it->second.empty()) fleet->desired.erase(it);
-  }
-  if (m.freeze) fleet->freeze = *m.freeze;
+  ForEachChange(
+      m, ChangeHandlers{
+             [&](const Host& h) { Upsert(h, &fleet->hosts); },
+             [&](const Rollout& r) {
+               auto [it, added] = fleet->rollouts.try_emplace(r.id);
+               it->second.rollout = r;
+               if (!added) return;
+               auto plan = plans.find(r.id);
+               if (plan != plans.end()) it->second.plan = plan->second;
+             },
+             [&](const RolloutHost& rh) {
+               // Keyed by host id within its rollout's record.
+               auto it = fleet->rollouts.find(rh.rollout_id);
+               if (it != fleet->rollouts.end()) {
+                 it->second.hosts[rh.host_id] = rh;
+               }
+             },
+             [&](const HostDesired& d) { Upsert(d, &fleet->desired); },
+             [&](const DesiredRemoved& r) { Remove(r, &fleet->desired); },
+             // Verdicts and audit events are kept by the store alone.
+             [](const VerdictRecord&) {},
+             [](const AuditEvent&) {},
+             [&](const Freeze& f) { fleet->freeze = f; },
+         });
 }
 
 swell::v1::DesiredState DesiredStateFor(const Fleet& fleet,

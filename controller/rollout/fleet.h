@@ -20,7 +20,7 @@ struct GateMemory {
   std::map<std::string, int> breaches;  // gate name -> consecutive breaches
   // Gate name -> GateVerdict::data_at of the last breach counted.
   std::map<std::string, absl::Time> breach_data;
-  std::set<std::string> recorded;       // "<wave>/<gate>/<result>"
+  std::set<std::string> recorded;  // "<wave>/<gate>/<result>"
 };
 
 // One rollout with its parsed plan and its hosts keyed by host id.
@@ -49,9 +49,9 @@ struct Fleet {
 absl::StatusOr<Fleet> BuildFleet(FleetState state);
 absl::StatusOr<Fleet> BuildFleet(FleetState state, const PolicySet& policies);
 
-// Applies a committed (or about to be committed) mutation to the model, with
-// the same upsert semantics as the stores. `plans` supplies the parsed plan
-// of rollouts that are new in `m`.
+// Applies a committed (or about to be committed) mutation to the model, as
+// the stores do (mutation.h). `plans` supplies the parsed plan of rollouts
+// that are new in `m`; a rollout host of an unknown rollout is ignored.
 void ApplyMutation(const Mutation& m, const std::map<std::string, Plan>& plans,
                    Fleet* fleet);
 

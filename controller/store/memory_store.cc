@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controller/rollout/mutation.h"
 #include "controller/store/store_values.h"
 
 namespace swell::controller {
@@ -55,10 +56,10 @@ Freeze StoredFreeze(Freeze f) {
   return f;
 }
 
-template <typename T, typename KeyFn>
-bool AnyHasKey(const std::vector<T>& items, std::string_view key, KeyFn fn) {
-  return std::any_of(items.begin(), items.end(),
-                     [&](const T& item) { return fn(item) == key; });
+template <typename T>
+bool AnyHasKey(const std::vector<T>& entries, std::string_view key) {
+  return std::any_of(entries.begin(), entries.end(),
+                     [&](const T& e) { return KeyOf(e) == key; });
 }
 
 }  // namespace
@@ -85,12 +86,10 @@ absl::StatusOr<FleetState> MemoryStore::Load() {
 
 absl::Status MemoryStore::CheckRelations(const Mutation& m) const {
   auto host_known = [&](std::string_view id) {
-    return hosts_.count(std::string(id)) > 0 ||
-           AnyHasKey(m.hosts, id, [](const Host& h) { return h.id; });
+    return hosts_.count(std::string(id)) > 0 || AnyHasKey(m.hosts, id);
   };
   auto rollout_known = [&](std::string_view id) {
-    return rollouts_.count(std::string(id)) > 0 ||
-           AnyHasKey(m.rollouts, id, [](const Rollout& r) { return r.id; });
+    return rollouts_.count(std::string(id)) > 0 || AnyHasKey(m.rollouts, id);
   };
   for (size_t i = 0; i < m.rollout_hosts.size(); ++i) {
     const RolloutHost& rh = m.rollout_hosts[i];
@@ -126,25 +125,21 @@ absl::Status MemoryStore::Commit(const Mutation& m) {
   SWELL_RETURN_IF_ERROR(CheckStorable(m));
   SWELL_RETURN_IF_ERROR(CheckRelations(m));
 
-  for (const Host& h : m.hosts) hosts_[h.id] = StoredHost(h);
-  for (const Rollout& r : m.rollouts) rollouts_[r.id] = StoredRollout(r);
-  for (const RolloutHost& rh : m.rollout_hosts) {
-    rollout_hosts_[rh.rollout_id][rh.host_id] = StoredRolloutHost(rh);
-  }
-  for (const HostDesired& d : m.desired) {
-    desired_[d.host_id][d.spec.name()] = StoredDesired(d);
-  }
-  for (const auto& [host_id, variable] : m.desired_removed) {
-    auto it = desired_.find(host_id);
-    if (it == desired_.end()) continue;
-    it->second.erase(variable);
-    if (it->second.empty()) desired_.erase(it);
-  }
-  for (const VerdictRecord& v : m.verdicts) {
-    verdicts_.push_back(StoredVerdict(v));
-  }
-  for (const AuditEvent& a : m.audit) audit_.push_back(StoredAudit(a));
-  if (m.freeze.has_value()) freeze_ = StoredFreeze(*m.freeze);
+  ForEachChange(
+      m, ChangeHandlers{
+             [&](const Host& h) { Upsert(StoredHost(h), &hosts_); },
+             [&](const Rollout& r) { Upsert(StoredRollout(r), &rollouts_); },
+             [&](const RolloutHost& rh) {
+               Upsert(StoredRolloutHost(rh), &rollout_hosts_);
+             },
+             [&](const HostDesired& d) { Upsert(StoredDesired(d), &desired_); },
+             [&](const DesiredRemoved& r) { Remove(r, &desired_); },
+             [&](const VerdictRecord& v) {
+               verdicts_.push_back(StoredVerdict(v));
+             },
+             [&](const AuditEvent& a) { audit_.push_back(StoredAudit(a)); },
+             [&](const Freeze& f) { freeze_ = StoredFreeze(f); },
+         });
   ++commits_;
   return absl::OkStatus();
 }

@@ -17,8 +17,7 @@ namespace swell::controller {
 // relations PostgreSQL enforces: a rollout host needs its rollout and host,
 // a desired value its host, a verdict its rollout.
 //
-// Within one Mutation, a later entry with the same key replaces an earlier
-// one, and desired_removed applies after desired.
+// A Mutation is applied as mutation.h defines.
 //
 // Not thread-safe, like every Store.
 class MemoryStore final : public Store {

@@ -1,32 +1,15 @@
 #include "controller/store/pg_write.h"
 
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "controller/rollout/mutation.h"
 #include "controller/store/pg_array.h"
 #include "controller/store/store_values.h"
 
 namespace swell::controller {
 namespace {
-
-// The entries of `items` a sequence of upserts would leave: for each key,
-// the last. (One INSERT ... ON CONFLICT may not touch a row twice.)
-template <typename T, typename KeyFn>
-std::vector<const T*> LastPerKey(const std::vector<T>& items, KeyFn key_of) {
-  using Key = decltype(key_of(items.front()));
-  absl::flat_hash_map<Key, size_t> last;
-  last.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) last[key_of(items[i])] = i;
-  std::vector<const T*> kept;
-  kept.reserve(last.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (last[key_of(items[i])] == i) kept.push_back(&items[i]);
-  }
-  return kept;
-}
 
 std::string SerializedSpec(const swell::v1::VariableSpec& spec) {
   std::string bytes;
@@ -35,8 +18,7 @@ std::string SerializedSpec(const swell::v1::VariableSpec& spec) {
 }
 
 void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
-  auto hosts =
-      LastPerKey(all, [](const Host& h) { return std::string_view(h.id); });
+  std::vector<const Host*> hosts = LastUpserts(all);
   PgArray id, agent_version, first_seen, last_seen, generation, retired_at,
       retire_reason, revoked_at, revoke_reason;
   PgArray label_host, label_key, label_value;
@@ -92,8 +74,7 @@ void WriteHosts(pqxx::transaction_base& tx, const std::vector<Host>& all) {
 
 void WriteRollouts(pqxx::transaction_base& tx,
                    const std::vector<Rollout>& all) {
-  auto rollouts =
-      LastPerKey(all, [](const Rollout& r) { return std::string_view(r.id); });
+  std::vector<const Rollout*> rollouts = LastUpserts(all);
   PgArray id, name, plan_yaml, plan_file, variable, spec, new_present, new_data,
       state, current_wave, wave_count, phase, phase_started, reason, actor,
       created, updated, policy_yaml, order_seed;
@@ -160,10 +141,7 @@ void WriteRollouts(pqxx::transaction_base& tx,
 
 void WriteRolloutHosts(pqxx::transaction_base& tx,
                        const std::vector<RolloutHost>& all) {
-  auto rows = LastPerKey(all, [](const RolloutHost& rh) {
-    return std::pair<std::string_view, std::string_view>(rh.rollout_id,
-                                                         rh.host_id);
-  });
+  std::vector<const RolloutHost*> rows = LastUpserts(all);
   PgArray rollout_id, host_id, wave, state, previous_known, previous_present,
       previous_data, generation, message, output_tail, failure, updated;
   for (const RolloutHost* rh : rows) {
@@ -207,10 +185,7 @@ void WriteRolloutHosts(pqxx::transaction_base& tx,
 
 void WriteDesired(pqxx::transaction_base& tx,
                   const std::vector<HostDesired>& all) {
-  auto rows = LastPerKey(all, [](const HostDesired& d) {
-    return std::pair<std::string_view, std::string_view>(d.host_id,
-                                                         d.spec.name());
-  });
+  std::vector<const HostDesired*> rows = LastUpserts(all);
   PgArray host_id, variable, spec, value_present, value_data, rollout_id;
   for (const HostDesired* d : rows) {
     host_id.AddText(d->host_id);

@@ -5,11 +5,10 @@
 
 namespace swell::controller {
 
-// Writes every part of `m` within `tx`, a few statements per table whatever
-// the number of rows: keyed parts are upserted (a later entry with the same
-// key wins), desired_removed is applied after desired, verdicts and audit
-// events are appended in order. `m` must have passed CheckTransmittable.
-// Throws libpqxx exceptions.
+// Writes every part of `m` within `tx` as mutation.h defines, a few
+// statements per table whatever the number of rows (only the last upsert of
+// each key is sent). `m` must have passed CheckTransmittable. Throws libpqxx
+// exceptions.
 void WriteMutation(pqxx::transaction_base& tx, const Mutation& m);
 
 }  // namespace swell::controller
