@@ -57,7 +57,7 @@ absl::Status Reconciler::Start() {
   fleet_ = *std::move(fleet);
   loaded_ = true;
   loaded_at_ = clock_->Now();
-  agents_back_by_ = loaded_at_ + options_.agent_reconnect;
+  reconnect_.Open(loaded_at_, options_.agent_reconnect, options_.agent_grace);
   Publish();
   SyncRevoked(nullptr);
   int active = 0;
@@ -208,18 +208,10 @@ void Reconciler::PublishCommitted(const Mutation& m, bool commands) {
 }
 
 void Reconciler::NoteReconnects(bool heard_hellos, absl::Time now) {
-  // A fleet of thousands takes longer to shake hands again than any one
-  // agent's backoff: 1,000 agents over TLS came back 12 s after a restart.
-  // While hellos still arrive, the controller's absence is still what
-  // keeps hosts silent; the bound keeps a host that is really gone from
-  // being waited for forever.
-  const absl::Time limit =
-      loaded_at_ + options_.agent_reconnect + options_.agent_grace;
-  if (heard_hellos && now < agents_back_by_ + options_.agent_reconnect) {
-    agents_back_by_ = std::min(
-        limit, std::max(agents_back_by_, now + options_.agent_reconnect));
-  }
-  stats_.agents_back_by_ms = absl::ToUnixMillis(agents_back_by_);
+  reconnect_.Note(now, heard_hellos,
+                  reconnect_.NeedsCount() ? CountWatchedAgents(fleet_, *agents_)
+                                          : WatchedAgents{});
+  stats_.agents_back_by_ms = absl::ToUnixMillis(reconnect_.back_by());
 }
 
 void Reconciler::FlushPublication() {
@@ -286,7 +278,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   fleet_ = *std::move(fleet);
   loaded_ = true;
   loaded_at_ = clock_->Now();
-  agents_back_by_ = loaded_at_ + options_.agent_reconnect;
+  reconnect_.Open(loaded_at_, options_.agent_reconnect, options_.agent_grace);
   Publish();
   SyncRevoked(nullptr);
   spdlog::info("reloaded the model from the database");
@@ -365,7 +357,7 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
   sc.agent_reconnect = options_.agent_reconnect;
   sc.started = loaded_at_;
   NoteReconnects(!hellos.empty(), now);
-  sc.agents_back_by = agents_back_by_;
+  sc.agents_back_by = reconnect_.back_by();
   sc.promql = options_.promql_readings;
   int64_t active = 0;
   for (auto& [id, rec] : fleet_.rollouts) {

@@ -15,6 +15,7 @@
 #include "controller/plan/policy.h"
 #include "controller/reconciler_stats.h"
 #include "controller/rollout/fleet.h"
+#include "controller/rollout/reconnect_window.h"
 #include "controller/rollout/rollout_step.h"
 #include "controller/service/agent_tracker.h"
 #include "controller/service/session_registry.h"
@@ -137,10 +138,9 @@ class Reconciler {
   Fleet fleet_;
   bool loaded_ = false;
   absl::Time loaded_at_ = absl::InfinitePast();  // see StepContext::started
-  // See StepContext::agents_back_by: --agent_reconnect after the load, moved
-  // on to --agent_reconnect after each tick that heard hellos, by at most
-  // --agent_grace in all.
-  absl::Time agents_back_by_ = absl::InfinitePast();
+  // When silence starts to count after the load (StepContext::
+  // agents_back_by), moved on once a tick while the fleet is coming back.
+  ReconnectWindow reconnect_;
   void NoteReconnects(bool heard_hellos, absl::Time now);
   absl::Time published_at_ = absl::InfinitePast();
   bool publication_pending_ = false;  // host records committed, unpublished

@@ -34,8 +34,8 @@ struct StepContext {
   // against a host.
   absl::Duration agent_reconnect = absl::Seconds(5);
   // Later, while a fleet is still reconnecting after the start: every
-  // agent's backoff has run out, but handshakes wait their turn. The
-  // reconciler moves it on while hellos keep arriving.
+  // agent's backoff has run out, but handshakes wait their turn
+  // (ReconnectWindow).
   absl::Time agents_back_by = absl::InfinitePast();
 
   // The earliest time every agent can have reconnected after the start.

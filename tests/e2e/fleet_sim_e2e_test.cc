@@ -216,11 +216,10 @@ TEST_F(FleetSimE2eTest, AnUnhealthyChangeIsRolledBackOnEveryHostItReached) {
 
 // As waits_e2e_test's ControllerOutageLongerThanTheGraceFailsNoHost, at
 // scale: the outage is longer than the grace. A thousand agents take longer
-// to come back than their 5 s backoff cap on this machine (issue 11), so the
-// controller is told when they are back by (--agent_reconnect).
+// to come back than their 5 s backoff cap (--agent_reconnect's default) on
+// this machine; the controller waits on while their hellos keep arriving.
 TEST_F(FleetSimE2eTest, AControllerKilledMidRolloutFailsNoHostWhenItIsBack) {
-  const std::vector<std::string> flags = {"--agent_grace", "5s",
-                                          "--agent_reconnect", "30s"};
+  const std::vector<std::string> flags = {"--agent_grace", "5s"};
   cluster_->KillController();
   ASSERT_TRUE(cluster_->StartController(flags).ok());
   StartSim();
