@@ -24,11 +24,13 @@ constexpr int kMinServerVersion = 140000;  // extract() returns exact numeric
 }  // namespace
 
 pqxx::row LockTermForCommit(pqxx::dbtransaction& tx, absl::Duration lease) {
-  return tx.exec_params1(
-      "SELECT epoch, leader, set_config("
-      "'idle_in_transaction_session_timeout', $1, true) "
-      "FROM leadership WHERE id = 1 FOR SHARE",
-      std::to_string(absl::ToInt64Milliseconds(lease)));
+  // The lease is a number of our own: one simple query, as before the
+  // timeout was set here.
+  return tx.exec1(
+      absl::StrCat("SELECT epoch, leader, set_config("
+                   "'idle_in_transaction_session_timeout', '",
+                   absl::ToInt64Milliseconds(lease),
+                   "', true) FROM leadership WHERE id = 1 FOR SHARE"));
 }
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Connect(
