@@ -16,6 +16,10 @@ agents each (one process is limited to 20,000 open files), then measures:
              receiving it (p99 and worst, from the command's return)
   restart    kill -9 and restart mid-bake: seconds until every agent is
              back, and hosts counted failed (must be 0)
+  commits    database commits per second over the steady health window
+  api        one `swellctl list` (its process start included), in ms: the
+             median of 5 while steady, and the worst of those made while
+             the fleet comes back after the restart
 Prints one table row per size, medians over the runs. Uses build/ (or
 $SWELL_BUILD_DIR); everything it starts is stopped at exit, and every wait
 is bounded.
@@ -194,6 +198,14 @@ class Fleet:
                         self.pg], capture_output=True)
 
 
+def api_call_ms(fleet):
+    """One `swellctl list`, process start included, in ms."""
+    t = time.time()
+    if fleet.ctl("list").returncode != 0:
+        raise RuntimeError("swellctl list failed")
+    return (time.time() - t) * 1000
+
+
 def all_connected(fleet):
     return fleet.sim_status()["connected"] >= fleet.n
 
@@ -215,9 +227,12 @@ def one_run(n, per_process):
         c0 = cpu_seconds(fleet.controller.pid)
         s0 = sum(cpu_seconds(s.pid) for s in fleet.sims)
         h0, w0 = fleet.metric("swell_health_reports_total"), time.time()
+        k0 = fleet.metric("swell_reconciler_commits_total")
         time.sleep(10)
         elapsed = time.time() - w0
         r["ingest"] = (fleet.metric("swell_health_reports_total") - h0) / elapsed
+        r["commits"] = (fleet.metric("swell_reconciler_commits_total") - k0) / elapsed
+        r["api_idle_ms"] = statistics.median(api_call_ms(fleet) for _ in range(5))
         r["cpu"] = (cpu_seconds(fleet.controller.pid) - c0) / elapsed
         r["sim_cpu"] = (sum(cpu_seconds(s.pid) for s in fleet.sims) - s0) / elapsed
         r["rss_kb"] = (rss_kb(fleet.controller.pid) - idle_rss) / n
@@ -252,8 +267,14 @@ def one_run(n, per_process):
         fleet.controller.wait()
         t = time.time()
         fleet.start_controller()
-        until("every agent back", lambda: all_connected(fleet), 120)
+        # An operator's calls while the fleet comes back.
+        storm = []
+        def back():
+            storm.append(api_call_ms(fleet))
+            return all_connected(fleet)
+        until("every agent back", back, 120)
         r["restart"] = time.time() - t
+        r["api_storm_ms"] = max(storm)
         final = until("the rollout ended", lambda: (
             lambda s: s if s.get("state") in ("succeeded", "rolled_back") else None)(
                 fleet.status(rid)), 180)
@@ -273,8 +294,8 @@ def main():
     args = ap.parse_args()
     print("| agents | connect s | RSS KB/agent | reports/s | controller cores |"
           " simulator cores | rollout s | rollback p99 s (worst) |"
-          " restart s | failed hosts |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          " restart s | failed hosts | commits/s | API ms idle (storm worst) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in [int(x) for x in args.agents.split(",")]:
         runs = []
         for i in range(args.runs):
@@ -287,7 +308,9 @@ def main():
               f" {med['rollout']:.1f} | {med['rollback_p99']:.2f}"
               f" ({med['rollback_max']:.2f}) | {med['restart']:.1f} |"
               f" {max(r['failed_hosts'] for r in runs)}"
-              f" ({', '.join(r['ended'] for r in runs)}) |", flush=True)
+              f" ({', '.join(r['ended'] for r in runs)}) |"
+              f" {med['commits']:.1f} | {med['api_idle_ms']:.0f}"
+              f" ({med['api_storm_ms']:.0f}) |", flush=True)
 
 
 if __name__ == "__main__":
