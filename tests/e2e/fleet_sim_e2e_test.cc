@@ -193,7 +193,10 @@ TEST_F(FleetSimE2eTest, AnUnhealthyChangeIsRolledBackOnEveryHostItReached) {
   EXPECT_NE(status.summary().reason().find("app-healthy FAILED"),
             std::string::npos)
       << status.summary().reason();
-  EXPECT_GE(status.summary().hosts_admitted(), kHosts / 4);
+  // Wave 1 is 25 %; a breach may come before its slowest hosts are admitted
+  // (on a loaded machine 192 of 250 were): those are skipped, never touched.
+  EXPECT_GT(status.summary().hosts_admitted(), 0);
+  EXPECT_LE(status.summary().hosts_admitted(), kHosts / 4);
   EXPECT_EQ(status.summary().hosts_rolled_back(),
             status.summary().hosts_admitted());
   EXPECT_EQ(status.summary().hosts_failed(), 0);
