@@ -65,6 +65,9 @@ template <typename... Handler>
 struct ChangeHandlers : Handler... {
   using Handler::operator()...;
 };
+// Spelled out: clang before 17 does not deduce an aggregate's arguments.
+template <typename... Handler>
+ChangeHandlers(Handler...) -> ChangeHandlers<Handler...>;
 
 // Calls `handle` with each entry of `m` in the order the parts apply:
 // hosts, rollouts, rollout_hosts, desired, desired_removed (each a
