@@ -462,6 +462,7 @@ int main(int argc, char** argv) {
   (*api_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
   (*agent_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   reconciler.Stop();
+  rollout_service.StopAnswering();
   promql.Stop();
   holder.join();
   return held.ok() && !fenced ? 0 : 3;

@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "controller/rollout/host_lifecycle.h"
 #include "controller/rollout/host_revocation.h"
-#include "controller/rollout/mutation.h"
 #include "controller/rollout/promql_targets.h"
 #include "spdlog/spdlog.h"
 
@@ -32,12 +31,12 @@ absl::Status DatabaseUnavailable(const absl::Status& cause) {
       absl::StrCat(kDatabaseUnavailable, " (", cause.message(), ")"));
 }
 
-Reconciler::Reconciler(Store* store, AgentTracker* agents,
-                       SessionRegistry* sessions, HealthWindow* health,
+Reconciler::Reconciler(Store* store, const AgentObservations* agents,
+                       AgentLinks* links, const HealthWindow* health,
                        const common::Clock* clock, Options options)
     : store_(store),
       agents_(agents),
-      sessions_(sessions),
+      links_(links),
       health_(health),
       clock_(clock),
       options_(options) {}
@@ -152,11 +151,8 @@ void Reconciler::Run() {
   }
   // Answer whatever is still queued so no RPC hangs.
   std::lock_guard<std::mutex> lock(mu_);
-  GenerationPlan gens(&fleet_);
-  std::map<std::string, Plan> plans;
-  CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
   for (auto& c : commands_) {
-    c.respond(absl::UnavailableError("the controller is shutting down"), ctx);
+    c.respond(absl::UnavailableError("the controller is shutting down"));
   }
 }
 
@@ -172,7 +168,7 @@ void Reconciler::SyncRevoked(const Mutation* m) {
     if (!changed) return;
   }
   revoked_ = RevokedHosts(fleet_.hosts);
-  sessions_->SetRevoked(revoked_);
+  links_->SetRevoked(revoked_);
 }
 
 void Reconciler::Publish() {
@@ -265,11 +261,8 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
     }
   }
   if (!fleet.ok()) {
-    GenerationPlan gens(&fleet_);
-    std::map<std::string, Plan> plans;
-    CommandContext ctx{fleet_, &gens, clock_->Now(), *store_, &plans};
     for (auto& c : commands) {
-      c.respond(DatabaseUnavailable(fleet.status()), ctx);
+      c.respond(DatabaseUnavailable(fleet.status()));
     }
     return false;
   }
@@ -283,7 +276,7 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   SyncRevoked(nullptr);
   spdlog::info("reloaded the model from the database");
   for (const auto& [id, host] : fleet_.hosts) {
-    sessions_->Push(id, DesiredStateFor(fleet_, id));
+    links_->Push(id, DesiredStateFor(fleet_, id));
   }
   return true;
 }
@@ -305,83 +298,39 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
     unapplied_gone_.clear();
   }
   const absl::Time now = clock_->Now();
-  Mutation m;
-  GenerationPlan gens(&fleet_);
-  std::map<std::string, Plan> plans;
-  std::set<std::string> push;
-
-  {
-    // Host records: hellos, disconnects (last_seen, retired hosts coming
-    // back), and now and then the last_seen of agents that stay connected.
-    for (const auto& hello : hellos) push.insert(hello.host_id());
-    Mutation hm = HostsHeard(fleet_.hosts, hellos, gone, now);
-    if (now - last_seen_refreshed_ >= absl::Minutes(1)) {
-      last_seen_refreshed_ = now;
-      for (Host& h : RefreshLastSeen(fleet_.hosts, *agents_, now,
-                                     kLastSeenRefreshAfter)) {
-        hm.hosts.push_back(std::move(h));
-      }
-    }
-    ApplyMutation(hm, plans, &fleet_);
-    AppendMutation(std::move(hm), &m);
-  }
-
-  CommandContext ctx{fleet_, &gens, now, *store_, &plans};
-  std::vector<Command> decided;
-  for (auto& c : commands) {
-    absl::StatusOr<Mutation> cm = c.decide(ctx);
-    if (!cm.ok()) {
-      c.respond(cm.status(), ctx);
-      continue;
-    }
-    ApplyMutation(*cm, plans, &fleet_);
-    AppendMutation(*std::move(cm), &m);
-    decided.push_back(std::move(c));
-  }
-
-  if (fleet_.freeze.active && now >= fleet_.freeze.expires) {
-    Mutation fm;
-    fm.freeze = Freeze{};
-    fm.audit.push_back(AuditEvent{now, "swell-controller", "unfreeze", "",
-                                  "the freeze expired"});
-    ApplyMutation(fm, plans, &fleet_);
-    AppendMutation(std::move(fm), &m);
-  }
-
-  StepContext sc;
-  sc.fleet = &fleet_;
-  sc.agents = agents_;
-  sc.health = health_;
-  sc.now = now;
-  sc.agent_grace = options_.agent_grace;
-  sc.agent_reconnect = options_.agent_reconnect;
-  sc.started = loaded_at_;
   NoteReconnects(!hellos.empty(), now);
-  sc.agents_back_by = reconnect_.back_by();
-  sc.promql = options_.promql_readings;
-  int64_t active = 0;
-  for (auto& [id, rec] : fleet_.rollouts) {
-    if (!IsActive(rec.rollout)) continue;
-    ++active;
-    Mutation sm;
-    StepRollout(rec, sc, &gens, &sm);
-    ApplyMutation(sm, plans, &fleet_);
-    AppendMutation(std::move(sm), &m);
+  TickInput in;
+  in.now = now;
+  in.hellos = std::move(hellos);
+  in.gone = std::move(gone);
+  for (auto& c : commands) in.commands.push_back(std::move(c.decide));
+  if (now - last_seen_refreshed_ >= absl::Minutes(1)) {
+    last_seen_refreshed_ = now;
+    in.refresh_last_seen = true;
   }
-  stats_.active_rollouts = active;
+  in.agents = agents_;
+  in.health = health_;
+  in.promql = options_.promql_readings;
+  in.agent_grace = options_.agent_grace;
+  in.agent_reconnect = options_.agent_reconnect;
+  in.started = loaded_at_;
+  in.agents_back_by = reconnect_.back_by();
+  TickOutput out = Decide(std::move(fleet_), in);
+  fleet_ = std::move(out.fleet);
+  Mutation& m = out.mutation;
+  stats_.active_rollouts = out.active_rollouts;
   stats_.frozen = fleet_.freeze.active;
-
-  for (const auto& [host, generation] : gens.touched()) {
-    Host& h = fleet_.hosts[host];
-    h.id = host;
-    h.desired_generation = generation;
-    m.hosts.push_back(h);
-    push.insert(host);
+  std::vector<Command> decided;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (out.commands[i].ok()) {
+      decided.push_back(std::move(commands[i]));
+    } else {
+      commands[i].respond(out.commands[i]);
+    }
   }
 
   absl::Status committed = absl::OkStatus();
   if (!m.empty()) {
-    CompactMutation(&m);
     {
       common::DurationHistogram::Timer commit_timer(&stats_.commit_duration);
       committed = store_->Commit(m);
@@ -408,17 +357,17 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
         load_backoff_ = std::min(load_backoff_ * 2, kMaxLoadBackoff);
       }
       // What the agents said this tick is applied again after the reload.
-      unapplied_hellos_ = std::move(hellos);
-      unapplied_gone_ = std::move(gone);
+      unapplied_hellos_ = std::move(in.hellos);
+      unapplied_gone_ = std::move(in.gone);
     }
   }
   if (committed.ok()) {
-    for (const auto& host : push) {
-      if (sessions_->Push(host, DesiredStateFor(fleet_, host))) stats_.pushes++;
+    for (const auto& host : out.push) {
+      if (links_->Push(host, DesiredStateFor(fleet_, host))) stats_.pushes++;
     }
   }
   if (committed.ok()) FlushPublication();
-  for (auto& c : decided) c.respond(DatabaseUnavailable(committed), ctx);
+  for (auto& c : decided) c.respond(DatabaseUnavailable(committed));
   if (options_.promql_targets)
     options_.promql_targets(PromqlTargetsFor(fleet_));
 }

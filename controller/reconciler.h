@@ -14,11 +14,11 @@
 #include "controller/gate/promql.h"
 #include "controller/plan/policy.h"
 #include "controller/reconciler_stats.h"
+#include "controller/rollout/agent_links.h"
+#include "controller/rollout/agent_observations.h"
+#include "controller/rollout/decide.h"
 #include "controller/rollout/fleet.h"
 #include "controller/rollout/reconnect_window.h"
-#include "controller/rollout/rollout_step.h"
-#include "controller/service/agent_tracker.h"
-#include "controller/service/session_registry.h"
 #include "controller/store/store.h"
 #include "swell/v1/agent.pb.h"
 
@@ -26,9 +26,10 @@ namespace swell::controller {
 
 // The one loop that owns every decision (DESIGN "controller threads"). It
 // wakes on events (a hello, an agent's result, an API call) and on a short
-// tick; decides with pure functions over its in-memory model; persists the
-// decision in one transaction; then pushes new desired states. A crash
-// between commit and push is repaired by the resend on reconnect.
+// tick; gathers what the tick needs and decides with one pure function over
+// its in-memory model (Decide); persists the decision in one transaction;
+// then pushes new desired states and answers. A crash between commit and
+// push is repaired by the resend on reconnect.
 class Reconciler {
  public:
   struct Options {
@@ -52,26 +53,22 @@ class Reconciler {
     bool run_thread = true;
   };
 
-  // What an API command sees on the reconciler thread.
-  struct CommandContext {
-    Fleet& fleet;
-    GenerationPlan* gens;
-    absl::Time now;
-    Store& store;
-    std::map<std::string, Plan>* new_plans;  // plans of rollouts it creates
-  };
   struct Command {
-    // Decides; an error is answered at once and nothing is stored.
-    std::function<absl::StatusOr<Mutation>(CommandContext&)> decide;
-    // Answers after the decision was committed (or failed to be).
-    std::function<void(const absl::Status&, CommandContext&)> respond;
+    // Decided in the tick (Decide); an error is answered at once and
+    // nothing of it is stored.
+    CommandDecision decide;
+    // Told, on the reconciler thread, whether the decision was committed
+    // (or why it was refused, or failed to be); once committed, the model
+    // it answers from is published (Options::snapshots). It must not block:
+    // the caller answers elsewhere (RolloutServiceImpl's answer queue).
+    std::function<void(const absl::Status&)> respond;
   };
 
   using Stats = ReconcilerStats;
 
   // Nothing is owned; everything must outlive the reconciler.
-  Reconciler(Store* store, AgentTracker* agents, SessionRegistry* sessions,
-             HealthWindow* health, const common::Clock* clock, Options options);
+  Reconciler(Store* store, const AgentObservations* agents, AgentLinks* links,
+             const HealthWindow* health, const common::Clock* clock, Options options);
   ~Reconciler();
 
   // Loads the model and starts the loop. kUnavailable when the database
@@ -121,15 +118,15 @@ class Reconciler {
   // most kHostsPublishedEvery later (FlushPublication).
   void PublishCommitted(const Mutation& m, bool commands);
   void FlushPublication();
-  // Tells the sessions which hosts are revoked, which ends their streams:
+  // Tells the agent links which hosts are revoked, which ends their streams:
   // after a load (`m` null), or after committing `m` when it revoked or
   // unrevoked a host.
   void SyncRevoked(const Mutation* m);
 
   Store* store_;
-  AgentTracker* agents_;
-  SessionRegistry* sessions_;
-  HealthWindow* health_;
+  const AgentObservations* agents_;
+  AgentLinks* links_;
+  const HealthWindow* health_;
   const common::Clock* clock_;
   Options options_;
   Stats stats_;
@@ -162,7 +159,7 @@ class Reconciler {
   std::vector<std::string> unapplied_gone_;
   // When the last_seen of connected hosts was last refreshed.
   absl::Time last_seen_refreshed_ = absl::InfinitePast();
-  // The revoked hosts the sessions were last told of (host -> reason).
+  // The revoked hosts the agent links were last told of (host -> reason).
   std::map<std::string, std::string> revoked_;
 
   std::mutex mu_;  // guards the inbox below

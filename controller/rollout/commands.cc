@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "controller/rollout/rollout_step.h"
 #include "controller/rollout/wave_scheduler.h"
 
 namespace swell::controller {

@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "controller/rollout/fleet.h"
 #include "controller/rollout/host_presence.h"
-#include "controller/rollout/rollout_step.h"
+#include "controller/rollout/step_context.h"
 
 namespace swell::controller {
 

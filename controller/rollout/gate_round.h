@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "controller/rollout/fleet.h"
-#include "controller/rollout/rollout_step.h"
+#include "controller/rollout/step_context.h"
 
 namespace swell::controller {
 

@@ -12,7 +12,6 @@ namespace swell::controller {
 namespace {
 
 constexpr size_t kMaxReasonBytes = 1024;
-constexpr int kRecentAuditEvents = 20;
 
 absl::Status CheckReason(const std::string& reason, bool required) {
   if (required && reason.empty()) {
@@ -37,21 +36,6 @@ std::string NewRolloutId(const Fleet& fleet, absl::Time now) {
   return id;
 }
 
-absl::Status DescribeInto(Reconciler::CommandContext& ctx,
-                          const std::string& id, const std::string& host,
-                          swell::v1::RolloutStatus* out) {
-  auto it = ctx.fleet.rollouts.find(id);
-  if (it == ctx.fleet.rollouts.end()) {
-    return absl::NotFoundError(absl::StrCat("no rollout ", id));
-  }
-  auto verdicts = ctx.store.Verdicts(id);
-  if (!verdicts.ok()) return verdicts.status();
-  auto audit = ctx.store.Audit(id, kRecentAuditEvents);
-  if (!audit.ok()) return audit.status();
-  *out = DescribeRollout(it->second, *verdicts, *audit, host);
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& s) {
@@ -70,11 +54,16 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Run(
     grpc::CallbackServerContext* ctx, DecideFn decide, RespondFn respond) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reconciler_->Post(Reconciler::Command{
-      std::move(decide),
-      [reactor, respond = std::move(respond)](const absl::Status& committed,
-                                              Reconciler::CommandContext& c) {
-        absl::Status s = committed.ok() ? respond(c) : committed;
-        reactor->Finish(ToGrpcStatus(s));
+      std::move(decide), [this, reactor, respond = std::move(respond)](
+                             const absl::Status& committed) {
+        answers_.Post([this, reactor, respond, committed] {
+          absl::Status s = committed;
+          if (s.ok()) {
+            auto fleet = Snapshot();
+            s = fleet.ok() ? respond(**fleet) : fleet.status();
+          }
+          reactor->Finish(ToGrpcStatus(s));
+        });
       }});
   return reactor;
 }
@@ -93,8 +82,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
   auto id = std::make_shared<std::string>();
   return Run(
       ctx,
-      [this, req, id, policy, actor = caller->actor, plan = *std::move(plan)](
-          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [this, req, id, policy, actor = caller->actor,
+       plan = *std::move(plan)](CommandContext& c) -> absl::StatusOr<Mutation> {
         *id = NewRolloutId(c.fleet, c.now);
         Request r{actor, req->reason().empty() ? "submitted" : req->reason(),
                   c.now};
@@ -104,9 +93,9 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Submit(
         if (m.ok()) (*c.new_plans)[*id] = plan;
         return m;
       },
-      [resp, id](Reconciler::CommandContext& c) {
+      [this, resp, id](const Fleet& fleet) {
         resp->set_rollout_id(*id);
-        return DescribeInto(c, *id, "", resp->mutable_status());
+        return DescribeFromSnapshot(fleet, *id, "", resp->mutable_status());
       });
 }
 
@@ -119,15 +108,15 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Act(
   return Run(
       ctx,
       [req, reason_required, actor = caller->actor, action = std::move(action)](
-          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+          CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), reason_required); !s.ok()) {
           return s;
         }
         return action(c, req->rollout_id(),
                       Request{actor, req->reason(), c.now});
       },
-      [req, resp](Reconciler::CommandContext& c) {
-        return DescribeInto(c, req->rollout_id(), "", resp);
+      [this, req, resp](const Fleet& fleet) {
+        return DescribeFromSnapshot(fleet, req->rollout_id(), "", resp);
       });
 }
 
@@ -136,8 +125,9 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Halt(
     const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
   return Act(ctx, req, resp, "Halt", /*reason_required=*/true,
-             [](Reconciler::CommandContext& c, const std::string& id,
-                const Request& r) { return HaltRollout(c.fleet, id, r); });
+             [](CommandContext& c, const std::string& id, const Request& r) {
+               return HaltRollout(c.fleet, id, r);
+             });
 }
 
 // Resuming needs more privilege than halting but no reason: the reason to
@@ -147,18 +137,19 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Resume(
     const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
   return Act(ctx, req, resp, "Resume", /*reason_required=*/false,
-             [](Reconciler::CommandContext& c, const std::string& id,
-                const Request& r) { return ResumeRollout(c.fleet, id, r); });
+             [](CommandContext& c, const std::string& id, const Request& r) {
+               return ResumeRollout(c.fleet, id, r);
+             });
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Rollback(
     grpc::CallbackServerContext* ctx,
     const swell::v1::RolloutActionRequest* req,
     swell::v1::RolloutStatus* resp) {
-  return Act(
-      ctx, req, resp, "Rollback", /*reason_required=*/true,
-      [](Reconciler::CommandContext& c, const std::string& id,
-         const Request& r) { return RollbackRollout(c.fleet, id, r, c.gens); });
+  return Act(ctx, req, resp, "Rollback", /*reason_required=*/true,
+             [](CommandContext& c, const std::string& id, const Request& r) {
+               return RollbackRollout(c.fleet, id, r, c.gens);
+             });
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
@@ -169,8 +160,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
   auto halted = std::make_shared<std::vector<std::string>>();
   return Run(
       ctx,
-      [req, halted, actor = caller->actor](
-          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req, halted,
+       actor = caller->actor](CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
         if (req->expires_in_ms() < 0) {
           return absl::InvalidArgumentError("expires_in_ms: expected >= 0");
@@ -186,8 +177,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Freeze(
         }
         return m;
       },
-      [resp, halted](Reconciler::CommandContext& c) {
-        *resp = DescribeFreeze(c.fleet.freeze);
+      [resp, halted](const Fleet& fleet) {
+        *resp = DescribeFreeze(fleet.freeze);
         for (const auto& id : *halted) resp->add_halted_rollouts(id);
         return absl::OkStatus();
       });
@@ -200,13 +191,13 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Unfreeze(
   if (!caller.ok()) return FinishNow(ctx, caller.status());
   return Run(
       ctx,
-      [req, actor = caller->actor](
-          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req,
+       actor = caller->actor](CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), false); !s.ok()) return s;
         return UnfreezeFleet(c.fleet, Request{actor, req->reason(), c.now});
       },
-      [resp](Reconciler::CommandContext& c) {
-        *resp = DescribeFreeze(c.fleet.freeze);
+      [resp](const Fleet& fleet) {
+        *resp = DescribeFreeze(fleet.freeze);
         return absl::OkStatus();
       });
 }
@@ -214,17 +205,15 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Unfreeze(
 grpc::ServerUnaryReactor* RolloutServiceImpl::ActOnHost(
     grpc::CallbackServerContext* ctx, const std::string& host_id,
     swell::v1::HostStatus* resp, DecideFn decide) {
-  return Run(ctx, std::move(decide),
-             [this, host_id, resp](Reconciler::CommandContext& c) {
-               auto h = c.fleet.hosts.find(host_id);
-               if (h == c.fleet.hosts.end()) {  // impossible: decide found it
-                 return absl::InternalError(
-                     absl::StrCat("host ", host_id, " vanished"));
-               }
-               *resp = DescribeHost(c.fleet, h->second, *agents_, c.now,
-                                    host_stale_after_);
-               return absl::OkStatus();
-             });
+  return Run(ctx, std::move(decide), [this, host_id, resp](const Fleet& fleet) {
+    auto h = fleet.hosts.find(host_id);
+    if (h == fleet.hosts.end()) {  // impossible: decide found it
+      return absl::InternalError(absl::StrCat("host ", host_id, " vanished"));
+    }
+    *resp = DescribeHost(fleet, h->second, *agents_, clock_->Now(),
+                         host_stale_after_);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::RetireHost(
@@ -234,8 +223,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::RetireHost(
   if (!caller.ok()) return FinishNow(ctx, caller.status());
   return ActOnHost(
       ctx, req->host_id(), resp,
-      [this, req, actor = caller->actor](
-          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [this, req,
+       actor = caller->actor](CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
         return swell::controller::RetireHost(
             c.fleet, req->host_id(), agents_->Connected(req->host_id()),
@@ -252,8 +241,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::RevokeHost(
   if (!caller.ok()) return FinishNow(ctx, caller.status());
   return ActOnHost(
       ctx, req->host_id(), resp,
-      [req, actor = caller->actor](
-          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req,
+       actor = caller->actor](CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), true); !s.ok()) return s;
         return swell::controller::RevokeHost(
             c.fleet, req->host_id(), Request{actor, req->reason(), c.now});
@@ -267,8 +256,8 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::UnrevokeHost(
   if (!caller.ok()) return FinishNow(ctx, caller.status());
   return ActOnHost(
       ctx, req->host_id(), resp,
-      [req, actor = caller->actor](
-          Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+      [req,
+       actor = caller->actor](CommandContext& c) -> absl::StatusOr<Mutation> {
         if (auto s = CheckReason(req->reason(), false); !s.ok()) return s;
         return swell::controller::UnrevokeHost(
             c.fleet, req->host_id(), Request{actor, req->reason(), c.now});

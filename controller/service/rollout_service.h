@@ -7,6 +7,7 @@
 #include "controller/rollout/commands.h"
 #include "controller/rollout/host_presence.h"
 #include "controller/service/agent_tracker.h"
+#include "controller/service/answer_queue.h"
 #include "controller/service/api_access.h"
 #include "controller/service/history_reader.h"
 #include "controller/store/leader_election.h"
@@ -50,6 +51,11 @@ class RolloutServiceImpl final
         clock_(reads.clock),
         election_(reads.election),
         host_stale_after_(host_stale_after) {}
+
+  // Answers what mutating calls the reconciler already decided, then
+  // answers later ones on the caller's thread: call once the reconciler
+  // stopped, before the API server is destroyed.
+  void StopAnswering() { answers_.Stop(); }
 
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx,
                                    const swell::v1::SubmitRequest* req,
@@ -139,10 +145,12 @@ class RolloutServiceImpl final
     return PresenceView{now, agents_, host_stale_after_};
   }
 
-  using DecideFn =
-      std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&)>;
-  using RespondFn = std::function<absl::Status(Reconciler::CommandContext&)>;
-  // Posts a command; answers the RPC after `respond` filled the response.
+  using DecideFn = std::function<absl::StatusOr<Mutation>(CommandContext&)>;
+  // Fills the response from the model as published after the commit; runs
+  // on the answer queue, off the decision thread.
+  using RespondFn = std::function<absl::Status(const Fleet&)>;
+  // Posts a command; once it is committed, answers the RPC after `respond`
+  // filled the response.
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx,
                                 DecideFn decide, RespondFn respond);
   // A host action (retire, revoke, unrevoke): decides, then answers with
@@ -152,8 +160,7 @@ class RolloutServiceImpl final
                                       swell::v1::HostStatus* resp,
                                       DecideFn decide);
   using ActionFn = std::function<absl::StatusOr<Mutation>(
-      Reconciler::CommandContext&, const std::string& rollout_id,
-      const Request&)>;
+      CommandContext&, const std::string& rollout_id, const Request&)>;
   // A rollout action (halt, resume, rollback): checks the reason, decides,
   // then answers with the rollout's status.
   grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* ctx,
@@ -171,6 +178,8 @@ class RolloutServiceImpl final
   const common::Clock* clock_;
   const LeaderElection* election_;
   absl::Duration host_stale_after_;
+  // Last: destroyed first, once every answer it holds ran.
+  AnswerQueue answers_;
 };
 
 grpc::Status ToGrpcStatus(const absl::Status& s);

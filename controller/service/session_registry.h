@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "controller/rollout/agent_links.h"
 #include "swell/v1/types.pb.h"
 
 namespace swell::controller {
@@ -25,9 +26,10 @@ class DesiredStateSink {
 };
 
 // Which stream serves which host, and which hosts may not have one
-// (revoked). Thread-safe. A sink is reachable from Register until
-// Unregister returns; its owner must not destroy it before.
-class SessionRegistry {
+// (revoked): the reconciler's AgentLinks. Thread-safe. A sink is reachable
+// from Register until Unregister returns; its owner must not destroy it
+// before.
+class SessionRegistry final : public AgentLinks {
  public:
   // Makes `sink` the host's stream; an older stream of the host is
   // superseded. kPermissionDenied "host X is revoked: REASON" when the host
@@ -37,14 +39,15 @@ class SessionRegistry {
   // Forgets `sink` if it still serves `host`.
   void Unregister(const std::string& host, DesiredStateSink* sink);
   // Pushes to the host's stream; false when the host has none.
-  bool Push(const std::string& host, const swell::v1::DesiredState& state);
+  bool Push(const std::string& host,
+            const swell::v1::DesiredState& state) override;
   size_t size() const;
 
   // Replaces the revoked hosts (host id -> reason) and ends, with
   // kPermissionDenied, the stream of every host among them. Atomic with
   // Register: a stream registered after this returns is refused, and one
   // registered before is ended.
-  void SetRevoked(std::map<std::string, std::string> revoked);
+  void SetRevoked(std::map<std::string, std::string> revoked) override;
 
  private:
   static absl::Status Revoked(const std::string& host,

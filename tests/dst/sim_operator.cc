@@ -9,6 +9,7 @@
 namespace swell::dst {
 namespace {
 
+using controller::CommandContext;
 using controller::Mutation;
 using controller::Reconciler;
 using controller::Request;
@@ -37,13 +38,11 @@ std::vector<std::string> SimOperator::Active() const {
 
 void SimOperator::Post(
     std::string what,
-    std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&)>
-        decide) {
+    std::function<absl::StatusOr<Mutation>(CommandContext&)> decide) {
   world_->Trace("operator posts ", what);
   World* world = world_;
   world_->Post(Reconciler::Command{
-      std::move(decide),
-      [world, what](const absl::Status& s, Reconciler::CommandContext&) {
+      std::move(decide), [world, what](const absl::Status& s) {
         world->Trace("operator's ", what, ": ", s.ok() ? "OK" : s.ToString());
       }});
 }
@@ -121,7 +120,7 @@ void SimOperator::Submit() {
   World* world = world_;
   Post(what,
        [world, yaml, file, seed, plan = *std::move(plan)](
-           Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+           CommandContext& c) -> absl::StatusOr<Mutation> {
          const std::string id = NewRolloutId(c.fleet, c.now);
          Request r{"dst-operator", "submitted", c.now};
          controller::PresenceView presence{c.now, &world->tracker(),
@@ -135,7 +134,7 @@ void SimOperator::Submit() {
 
 void SimOperator::Halt(const std::string& id) {
   Post(absl::StrCat("halt ", id),
-       [id](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+       [id](CommandContext& c) -> absl::StatusOr<Mutation> {
          return controller::HaltRollout(c.fleet, id,
                                         Request{"dst-operator", "halt", c.now});
        });
@@ -144,7 +143,7 @@ void SimOperator::Halt(const std::string& id) {
 void SimOperator::Resume(const std::string& id) {
   world_->NoteResume(id);
   Post(absl::StrCat("resume ", id),
-       [id](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+       [id](CommandContext& c) -> absl::StatusOr<Mutation> {
          return controller::ResumeRollout(c.fleet, id,
                                           Request{"dst-operator", "", c.now});
        });
@@ -152,7 +151,7 @@ void SimOperator::Resume(const std::string& id) {
 
 void SimOperator::Rollback(const std::string& id) {
   Post(absl::StrCat("rollback ", id),
-       [id](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+       [id](CommandContext& c) -> absl::StatusOr<Mutation> {
          return controller::RollbackRollout(
              c.fleet, id, Request{"dst-operator", "rollback", c.now}, c.gens);
        });
@@ -163,8 +162,7 @@ void SimOperator::Freeze() {
   const int64_t expires_in_ms =
       Chance(rng, 0.5) ? 0 : Between(rng, 5'000, 120'000);
   Post(absl::StrCat("freeze (expires in ", expires_in_ms, " ms)"),
-       [expires_in_ms](
-           Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
+       [expires_in_ms](CommandContext& c) -> absl::StatusOr<Mutation> {
          absl::Time expires = expires_in_ms == 0
                                   ? absl::InfiniteFuture()
                                   : c.now + absl::Milliseconds(expires_in_ms);
@@ -174,11 +172,10 @@ void SimOperator::Freeze() {
 }
 
 void SimOperator::Unfreeze() {
-  Post("unfreeze",
-       [](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
-         return controller::UnfreezeFleet(c.fleet,
-                                          Request{"dst-operator", "", c.now});
-       });
+  Post("unfreeze", [](CommandContext& c) -> absl::StatusOr<Mutation> {
+    return controller::UnfreezeFleet(c.fleet,
+                                     Request{"dst-operator", "", c.now});
+  });
 }
 
 }  // namespace swell::dst

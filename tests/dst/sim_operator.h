@@ -37,7 +37,7 @@ class SimOperator {
   std::vector<std::string> Active() const;
   void Post(std::string what,
             std::function<absl::StatusOr<controller::Mutation>(
-                controller::Reconciler::CommandContext&)>
+                controller::CommandContext&)>
                 decide);
 
   World* world_;

@@ -14,6 +14,7 @@
 #include "controller/store/memory_store.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/unit/core/core_test_util.h"
 #include "tests/unit/core/metric_lookup.h"
 
 namespace swell::controller {
@@ -22,20 +23,6 @@ namespace {
 using ::swell::testing::SeriesLabels;
 using ::swell::testing::SeriesOf;
 using ::swell::testing::ValueOf;
-
-constexpr char kPlan[] = R"(name: app-workers
-change:
-  variable: app-config
-  kind: file
-  path: /etc/app/app.conf
-  content: "workers = 4\n"
-target:
-  selector: {}
-strategy:
-  waves: [100%]
-  bake: 4s
-on_failure: rollback
-)";
 
 // A MemoryStore whose loads can be made to fail as a database that is away,
 // and whose commits can all be refused as a read-only server refuses them.
@@ -87,29 +74,29 @@ class ControllerMetricsTest : public ::testing::Test {
 
   // Runs `decide` as an API command in one tick; its answer.
   absl::Status Run(
-      std::function<absl::StatusOr<Mutation>(Reconciler::CommandContext&)>
-          decide) {
+      std::function<absl::StatusOr<Mutation>(CommandContext&)> decide) {
     absl::Status outcome = absl::UnknownError("not answered");
     reconciler_->Post(
-        {std::move(decide), [&](const absl::Status& s,
-                                Reconciler::CommandContext&) { outcome = s; }});
+        {std::move(decide), [&](const absl::Status& s) { outcome = s; }});
     reconciler_->TickNow();
     return outcome;
   }
 
   absl::Status Submit() {
-    return Run([](Reconciler::CommandContext& c) -> absl::StatusOr<Mutation> {
-      absl::StatusOr<Plan> plan = ParsePlanOrStatus(kPlan, "p.yaml");
+    return Run([](CommandContext& c) -> absl::StatusOr<Mutation> {
+      absl::StatusOr<Plan> plan =
+          ParsePlanOrStatus(fixtures::kWholeFleetPlan, "p.yaml");
       if (!plan.ok()) return plan.status();
-      auto m = SubmitRollout(c.fleet, *plan, nullptr, kPlan, "p.yaml", "r-1",
-                             Request{"alice", "test", c.now}, c.gens);
+      auto m = SubmitRollout(c.fleet, *plan, nullptr, fixtures::kWholeFleetPlan,
+                             "p.yaml", "r-1", Request{"alice", "test", c.now},
+                             c.gens);
       if (m.ok()) (*c.new_plans)["r-1"] = *plan;
       return m;
     });
   }
 
   absl::Status Freeze() {
-    return Run([](Reconciler::CommandContext& c) {
+    return Run([](CommandContext& c) {
       return FreezeFleet(c.fleet, Request{"alice", "incident", c.now},
                          absl::InfiniteFuture());
     });

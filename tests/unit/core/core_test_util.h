@@ -10,6 +10,21 @@
 
 namespace swell::controller::fixtures {
 
+// A plan that moves app-config on every host in one wave, baking 4 s.
+inline constexpr char kWholeFleetPlan[] = R"(name: app-workers
+change:
+  variable: app-config
+  kind: file
+  path: /etc/app/app.conf
+  content: "workers = 4\n"
+target:
+  selector: {}
+strategy:
+  waves: [100%]
+  bake: 4s
+on_failure: rollback
+)";
+
 inline Host MakeHost(std::string id,
                      std::map<std::string, std::string> labels) {
   Host h;
