@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/value.h"
 #include "controller/rollout/commands.h"
+#include "controller/rollout/decide.h"
 #include "controller/rollout/rollout_step.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_agents.h"
@@ -70,18 +71,22 @@ class RolloutStepTest : public ::testing::Test {
     Apply(*m);
   }
 
-  // One reconciler tick for the rollout.
+  // One reconciler tick, through Decide as the reconciler runs it: every
+  // active rollout steps, and the model comes back with the tick's
+  // decisions and generations applied. Returns what the tick would commit.
   Mutation Step() {
-    GenerationPlan gens(&fleet_);
-    Mutation m;
-    StepContext ctx{&fleet_, &agents_, &health_, now_,
-                    grace_,  started_, &promql_};
-    ctx.agent_reconnect = reconnect_;
-    ctx.agents_back_by = agents_back_by_;
-    StepRollout(fleet_.rollouts.at("r-1"), ctx, &gens, &m);
-    pending_gens_ = gens.touched();
-    Apply(m);
-    return m;
+    TickInput in;
+    in.now = now_;
+    in.agents = &agents_;
+    in.health = &health_;
+    in.promql = &promql_;
+    in.agent_grace = grace_;
+    in.agent_reconnect = reconnect_;
+    in.started = started_;
+    in.agents_back_by = agents_back_by_;
+    TickOutput out = Decide(std::move(fleet_), in);
+    fleet_ = std::move(out.fleet);
+    return std::move(out.mutation);
   }
 
   // Agents apply whatever the controller enforces on them and report
