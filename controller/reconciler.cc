@@ -281,23 +281,9 @@ bool Reconciler::EnsureLoaded(std::vector<Command>& commands) {
   return true;
 }
 
-void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
-                      std::vector<std::string> gone,
-                      std::vector<Command> commands) {
-  common::DurationHistogram::Timer tick_timer(&stats_.tick_duration);
-  stats_.ticks++;
-  if (!loaded_) {
-    // Kept until the model is loaded again: a host heard meanwhile is
-    // recorded then.
-    MoveAppend(hellos, &unapplied_hellos_);
-    MoveAppend(gone, &unapplied_gone_);
-    if (!EnsureLoaded(commands)) return;
-    hellos.swap(unapplied_hellos_);
-    gone.swap(unapplied_gone_);
-    unapplied_hellos_.clear();
-    unapplied_gone_.clear();
-  }
-  const absl::Time now = clock_->Now();
+TickInput Reconciler::Gather(std::vector<swell::v1::Hello> hellos,
+                             std::vector<std::string> gone,
+                             std::vector<Command>& commands, absl::Time now) {
   NoteReconnects(!hellos.empty(), now);
   TickInput in;
   in.now = now;
@@ -315,6 +301,27 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
   in.agent_reconnect = options_.agent_reconnect;
   in.started = loaded_at_;
   in.agents_back_by = reconnect_.back_by();
+  return in;
+}
+
+void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
+                      std::vector<std::string> gone,
+                      std::vector<Command> commands) {
+  common::DurationHistogram::Timer tick_timer(&stats_.tick_duration);
+  stats_.ticks++;
+  if (!loaded_) {
+    // Kept until the model is loaded again: a host heard meanwhile is
+    // recorded then.
+    MoveAppend(hellos, &unapplied_hellos_);
+    MoveAppend(gone, &unapplied_gone_);
+    if (!EnsureLoaded(commands)) return;
+    hellos.swap(unapplied_hellos_);
+    gone.swap(unapplied_gone_);
+    unapplied_hellos_.clear();
+    unapplied_gone_.clear();
+  }
+  const absl::Time now = clock_->Now();
+  TickInput in = Gather(std::move(hellos), std::move(gone), commands, now);
   TickOutput out = Decide(std::move(fleet_), in);
   fleet_ = std::move(out.fleet);
   Mutation& m = out.mutation;

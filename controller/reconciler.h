@@ -68,7 +68,8 @@ class Reconciler {
 
   // Nothing is owned; everything must outlive the reconciler.
   Reconciler(Store* store, const AgentObservations* agents, AgentLinks* links,
-             const HealthWindow* health, const common::Clock* clock, Options options);
+             const HealthWindow* health, const common::Clock* clock,
+             Options options);
   ~Reconciler();
 
   // Loads the model and starts the loop. kUnavailable when the database
@@ -107,6 +108,10 @@ class Reconciler {
   const PolicySet& Policies() const;
   void Tick(std::vector<swell::v1::Hello> hellos, std::vector<std::string> gone,
             std::vector<Command> commands);
+  // What Decide needs this tick; takes the commands' decisions.
+  TickInput Gather(std::vector<swell::v1::Hello> hellos,
+                   std::vector<std::string> gone,
+                   std::vector<Command>& commands, absl::Time now);
   bool EnsureLoaded(std::vector<Command>& commands);
   // Notes whether the database answered: `s` is a load's or a commit's.
   void NoteDatabase(const absl::Status& s);
