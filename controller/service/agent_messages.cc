@@ -67,8 +67,12 @@ absl::Status AgentMessageHandler::Handle(const swell::v1::AgentMessage& msg) {
       targets_.wake();
       return absl::OkStatus();
     case swell::v1::AgentMessage::kActual:
-      targets_.tracker->RecordActual(host_, msg.actual(), now);
-      targets_.wake();
+      // A resync that reports nothing new waits for the next tick: at
+      // 10,000 agents resyncing every 30 s, waking on each would run ticks
+      // back to back.
+      if (targets_.tracker->RecordActual(host_, msg.actual(), now)) {
+        targets_.wake();
+      }
       return absl::OkStatus();
     case swell::v1::AgentMessage::kHello:
       return absl::InvalidArgumentError("hello: sent twice on one stream");

@@ -41,7 +41,8 @@ struct AgentMessageTargets {
   std::function<absl::Status(const swell::v1::Hello&)> admit;
   // The stream's hello was accepted and the tracker has recorded it.
   std::function<void(const swell::v1::Hello&)> connected;
-  // Something the reconciler waits on changed (an apply or actual report).
+  // Something the reconciler waits on changed: an apply result, or an
+  // actual report that changed a value (AgentTracker::RecordActual).
   std::function<void()> wake;
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "common/value.h"
+
 namespace swell::controller {
 namespace {
 
@@ -15,16 +17,26 @@ AgentTracker::Shard& AgentTracker::ShardFor(const std::string& host) const {
   return shards_[std::hash<std::string>{}(host) % kShards];
 }
 
-void AgentTracker::SetActual(Agent& a, const swell::v1::ActualVariable& v) {
+bool AgentTracker::SetActual(Agent& a, const swell::v1::ActualVariable& v) {
   // A value the agent could not read is not a value: forget the old one,
   // and keep why, for on-call to read.
   if (!v.error().empty()) {
-    a.actual.erase(v.name());
-    a.actual_errors[v.name()] = v.error().substr(0, kMaxErrorBytes);
-  } else {
-    a.actual[v.name()] = v.value();
-    a.actual_errors.erase(v.name());
+    std::string error = v.error().substr(0, kMaxErrorBytes);
+    bool changed = a.actual.erase(v.name()) > 0;
+    auto it = a.actual_errors.find(v.name());
+    changed |= it == a.actual_errors.end() || it->second != error;
+    a.actual_errors[v.name()] = std::move(error);
+    return changed;
   }
+  bool changed = a.actual_errors.erase(v.name()) > 0;
+  auto it = a.actual.find(v.name());
+  if (it == a.actual.end()) {
+    a.actual.emplace(v.name(), v.value());
+    return true;
+  }
+  if (common::SameValue(it->second, v.value())) return changed;
+  it->second = v.value();
+  return true;
 }
 
 void AgentTracker::Connected(const swell::v1::Hello& hello, absl::Time now) {
@@ -73,14 +85,16 @@ void AgentTracker::RecordApply(const std::string& host,
   a.actual_errors.erase(r.variable());
 }
 
-void AgentTracker::RecordActual(const std::string& host,
+bool AgentTracker::RecordActual(const std::string& host,
                                 const swell::v1::ActualReport& report,
                                 absl::Time now) {
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
   Agent& a = s.agents[host];
   a.last_heard = now;
-  for (const auto& v : report.actual()) SetActual(a, v);
+  bool changed = false;
+  for (const auto& v : report.actual()) changed |= SetActual(a, v);
+  return changed;
 }
 
 bool AgentTracker::Connected(const std::string& host) const {

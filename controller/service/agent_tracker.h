@@ -27,7 +27,11 @@ class AgentTracker final : public AgentObservations {
   void HeardHealth(const std::string& host, absl::Time now);
   void RecordApply(const std::string& host, const swell::v1::ApplyResult& r,
                    absl::Time now);
-  void RecordActual(const std::string& host,
+  // Whether the report changed what is known of the agent's values: a
+  // variable reported for the first time, a new value, or a change between
+  // a value and an error (or of the error). An agent's periodic resync
+  // mostly reports what is already known.
+  bool RecordActual(const std::string& host,
                     const swell::v1::ActualReport& report, absl::Time now);
 
   bool Connected(const std::string& host) const override;
@@ -59,7 +63,8 @@ class AgentTracker final : public AgentObservations {
   };
   static constexpr size_t kShards = 16;
   Shard& ShardFor(const std::string& host) const;
-  void SetActual(Agent& a, const swell::v1::ActualVariable& v);
+  // Whether it changed anything (RecordActual).
+  static bool SetActual(Agent& a, const swell::v1::ActualVariable& v);
 
   absl::Time started_;
   mutable std::array<Shard, kShards> shards_;
