@@ -20,6 +20,11 @@ agents each (one process is limited to 20,000 open files), then measures:
   api        one `swellctl list` (its process start included), in ms: the
              median of 5 while steady, and the worst of those made while
              the fleet comes back after the restart
+  watchers   the decision loop's busy share (tick time per second of wall
+             time, from swell_reconciler_tick_duration_seconds) over 10 s
+             of a baking rollout, alone and with --watchers concurrent
+             `swellctl watch` processes following it; and its ticks per
+             second alone
 Prints one table row per size, medians over the runs. Uses build/ (or
 $SWELL_BUILD_DIR); everything it starts is stopped at exit, and every wait
 is bounded.
@@ -119,12 +124,25 @@ class Fleet:
             stdout=log, stderr=log)
         until("the controller's API", lambda: self.ctl("list").returncode == 0, 60)
 
+    def ctl_args(self, *args):
+        return [SWELLCTL, "--controller", f"127.0.0.1:{self.api_port}",
+                "--ca", f"{self.pki}/ca.pem", "--token-file",
+                f"{self.work}/admin.token", *args]
+
     def ctl(self, *args):
-        return subprocess.run(
-            [SWELLCTL, "--controller", f"127.0.0.1:{self.api_port}",
-             "--ca", f"{self.pki}/ca.pem", "--token-file",
-             f"{self.work}/admin.token", *args],
-            capture_output=True, text=True, timeout=60)
+        return subprocess.run(self.ctl_args(*args), capture_output=True,
+                              text=True, timeout=60)
+
+    def tick_busy(self, seconds):
+        """The decision loop's busy share, and its ticks per second, over
+        `seconds` of wall time."""
+        name = "swell_reconciler_tick_duration_seconds"
+        b0, n0 = self.metric(name + "_sum"), self.metric(name + "_count")
+        w0 = time.time()
+        time.sleep(seconds)
+        elapsed = time.time() - w0
+        return ((self.metric(name + "_sum") - b0) / elapsed,
+                (self.metric(name + "_count") - n0) / elapsed)
 
     def start_sims(self):
         for i, first in enumerate(range(0, self.n, self.per_process)):
@@ -210,7 +228,28 @@ def all_connected(fleet):
     return fleet.sim_status()["connected"] >= fleet.n
 
 
-def one_run(n, per_process):
+def watched_busy(fleet, rollout, watchers):
+    """The decision loop's busy share over 10 s alone, then over 10 s with
+    `watchers` `swellctl watch` processes following `rollout`."""
+    alone, ticks = fleet.tick_busy(10)
+    procs = [subprocess.Popen(fleet.ctl_args("watch", rollout),
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+             for _ in range(watchers)]
+    try:
+        time.sleep(3)  # every watcher connected and polling
+        running = sum(p.poll() is None for p in procs)
+        if running < watchers:
+            raise RuntimeError(f"only {running} of {watchers} watchers run")
+        watched, _ = fleet.tick_busy(10)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    return alone, watched, ticks
+
+
+def one_run(n, per_process, watchers):
     work = tempfile.mkdtemp(prefix="swell-fleet-bench.")
     os.chmod(work, 0o755)
     fleet = Fleet(n, per_process, work)
@@ -245,6 +284,9 @@ def one_run(n, per_process):
 
         rid = fleet.submit("to-undo", "workers = 9", "[50%, 100%]", "60s")
         until("wave 1 converged", lambda: fleet.status(rid).get("wave_phase") == "baking", 120)
+        if watchers:
+            r["busy_alone"], r["busy_watched"], r["ticks"] = watched_busy(
+                fleet, rid, watchers)
         before = {h: max(g for g, _ in a) for h, a in fleet.arrivals().items()}
         out = fleet.ctl("rollback", rid, "--reason", "fleet_bench")
         if out.returncode != 0:
@@ -291,15 +333,17 @@ def main():
     ap.add_argument("--agents", default="1000,5000,10000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--per-process", type=int, default=5000)
+    ap.add_argument("--watchers", type=int, default=50)
     args = ap.parse_args()
     print("| agents | connect s | RSS KB/agent | reports/s | controller cores |"
           " simulator cores | rollout s | rollback p99 s (worst) |"
-          " restart s | failed hosts | commits/s | API ms idle (storm worst) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          " restart s | failed hosts | commits/s | API ms idle (storm worst) |"
+          " decision loop busy % alone (watched) | ticks/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in [int(x) for x in args.agents.split(",")]:
         runs = []
         for i in range(args.runs):
-            runs.append(one_run(n, args.per_process))
+            runs.append(one_run(n, args.per_process, args.watchers))
             print(f"# {n} agents, run {i + 1}: {runs[-1]}", file=sys.stderr)
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]
                if k != "ended"}
@@ -310,7 +354,10 @@ def main():
               f" {max(r['failed_hosts'] for r in runs)}"
               f" ({', '.join(r['ended'] for r in runs)}) |"
               f" {med['commits']:.1f} | {med['api_idle_ms']:.0f}"
-              f" ({med['api_storm_ms']:.0f}) |", flush=True)
+              f" ({med['api_storm_ms']:.0f}) |"
+              f" {100 * med.get('busy_alone', 0):.2f}"
+              f" ({100 * med.get('busy_watched', 0):.2f}) |"
+              f" {med.get('ticks', 0):.1f} |", flush=True)
 
 
 if __name__ == "__main__":
