@@ -373,6 +373,9 @@ void Reconciler::Tick(std::vector<swell::v1::Hello> hellos,
       if (links_->Push(host, DesiredStateFor(fleet_, host))) stats_.pushes++;
     }
   }
+  // Answers are built from the published model: host records committed
+  // earlier but not yet published are published before them.
+  if (committed.ok() && !decided.empty() && publication_pending_) Publish();
   if (committed.ok()) FlushPublication();
   for (auto& c : decided) c.respond(DatabaseUnavailable(committed));
   if (options_.promql_targets)
