@@ -19,7 +19,8 @@ agents each (one process is limited to 20,000 open files), then measures:
   commits    database commits per second over the steady health window
   api        one `swellctl list` (its process start included), in ms: the
              median of 5 while steady, and the worst of those made while
-             the fleet comes back after the restart
+             the fleet comes back after the restart, with how many of
+             those failed (each distinct error is printed)
   watchers   the decision loop's busy share (tick time per second of wall
              time, from swell_reconciler_tick_duration_seconds) over 10 s
              of a baking rollout, alone and with --watchers concurrent
@@ -95,8 +96,9 @@ def rss_kb(pid):
 
 
 class Fleet:
-    def __init__(self, n, per_process, work):
+    def __init__(self, n, per_process, work, health_interval="1s"):
         self.n, self.work, self.sims = n, work, []
+        self.health_interval = health_interval
         self.per_process = per_process
         self.pg = os.path.join(work, "pg")
         self.conninfo = subprocess.check_output(
@@ -152,7 +154,7 @@ class Fleet:
                 [SIM, "--controller", f"127.0.0.1:{self.agent_port}",
                  "--hosts", str(hosts), "--first", str(first),
                  "--ca", f"{self.pki}/ca.pem", "--ca_key", f"{self.pki}/ca.key",
-                 "--label", "role=web", "--health_interval", "1s",
+                 "--label", "role=web", "--health_interval", self.health_interval,
                  "--status_file", f"{self.work}/sim-{i}.json",
                  "--record", f"{self.work}/sim-{i}.csv",
                  "--report_interval", "500ms"], stdout=log, stderr=log))
@@ -216,11 +218,15 @@ class Fleet:
                         self.pg], capture_output=True)
 
 
-def api_call_ms(fleet):
-    """One `swellctl list`, process start included, in ms."""
+def api_call_ms(fleet, failures=None):
+    """One `swellctl list`, process start included, in ms. A failed call
+    raises, or is appended to `failures` (its error) when given."""
     t = time.time()
-    if fleet.ctl("list").returncode != 0:
-        raise RuntimeError("swellctl list failed")
+    out = fleet.ctl("list")
+    if out.returncode != 0:
+        if failures is None:
+            raise RuntimeError(f"swellctl list failed: {out.stderr.strip()}")
+        failures.append(out.stderr.strip())
     return (time.time() - t) * 1000
 
 
@@ -249,10 +255,11 @@ def watched_busy(fleet, rollout, watchers):
     return alone, watched, ticks
 
 
-def one_run(n, per_process, watchers):
+def one_run(n, args):
     work = tempfile.mkdtemp(prefix="swell-fleet-bench.")
     os.chmod(work, 0o755)
-    fleet = Fleet(n, per_process, work)
+    fleet = Fleet(n, args.per_process, work, args.health_interval)
+    watchers, failed = args.watchers, False
     r = {}
     try:
         fleet.start_controller()
@@ -302,6 +309,8 @@ def one_run(n, per_process, watchers):
         late = sorted(until("the rollback everywhere", rolled_back, 60))
         r["rollback_p99"] = late[int(0.99 * (len(late) - 1))] / 1000
         r["rollback_max"] = late[-1] / 1000
+        until("the rollback finished", lambda: fleet.status(rid).get("state")
+              == "rolled_back", 120)
 
         rid = fleet.submit("across-restart", "workers = 10", "[50%, 100%]", "20s")
         until("wave 1 baking", lambda: fleet.status(rid).get("wave_phase") == "baking", 120)
@@ -310,21 +319,35 @@ def one_run(n, per_process, watchers):
         t = time.time()
         fleet.start_controller()
         # An operator's calls while the fleet comes back.
-        storm = []
+        storm, refused = [], []
         def back():
-            storm.append(api_call_ms(fleet))
+            storm.append(api_call_ms(fleet, refused))
             return all_connected(fleet)
         until("every agent back", back, 120)
         r["restart"] = time.time() - t
         r["api_storm_ms"] = max(storm)
+        r["api_storm_failed"] = len(refused)
+        for e in sorted(set(refused)):
+            print(f"# swellctl list failed during the storm: {e}",
+                  file=sys.stderr)
         final = until("the rollout ended", lambda: (
             lambda s: s if s.get("state") in ("succeeded", "rolled_back") else None)(
                 fleet.status(rid)), 180)
         r["failed_hosts"] = final.get("hosts_failed", 0)
         r["ended"] = final.get("state")
+    except Exception:
+        failed = True
+        print(f"# {n} agents, the run failed; measured so far: {r}",
+              file=sys.stderr)
+        if fleet.controller is not None and fleet.controller.poll() is None:
+            print(f"# when it failed: {fleet.sim_status()}", file=sys.stderr)
+        raise
     finally:
         fleet.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if failed and args.keep_failed:
+            print(f"# logs kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     return r
 
 
@@ -334,16 +357,21 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--per-process", type=int, default=5000)
     ap.add_argument("--watchers", type=int, default=50)
+    ap.add_argument("--health-interval", default="1s",
+                    help="each simulated agent's health period")
+    ap.add_argument("--keep-failed", action="store_true",
+                    help="keep a failed run's directory (logs, records)")
     args = ap.parse_args()
     print("| agents | connect s | RSS KB/agent | reports/s | controller cores |"
           " simulator cores | rollout s | rollback p99 s (worst) |"
-          " restart s | failed hosts | commits/s | API ms idle (storm worst) |"
+          " restart s | failed hosts | commits/s |"
+          " API ms idle (storm worst, calls failed) |"
           " decision loop busy % alone (watched) | ticks/s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in [int(x) for x in args.agents.split(",")]:
         runs = []
         for i in range(args.runs):
-            runs.append(one_run(n, args.per_process, args.watchers))
+            runs.append(one_run(n, args))
             print(f"# {n} agents, run {i + 1}: {runs[-1]}", file=sys.stderr)
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]
                if k != "ended"}
@@ -354,7 +382,8 @@ def main():
               f" {max(r['failed_hosts'] for r in runs)}"
               f" ({', '.join(r['ended'] for r in runs)}) |"
               f" {med['commits']:.1f} | {med['api_idle_ms']:.0f}"
-              f" ({med['api_storm_ms']:.0f}) |"
+              f" ({med['api_storm_ms']:.0f},"
+              f" {max(r['api_storm_failed'] for r in runs)} failed) |"
               f" {100 * med.get('busy_alone', 0):.2f}"
               f" ({100 * med.get('busy_watched', 0):.2f}) |"
               f" {med.get('ticks', 0):.1f} |", flush=True)
