@@ -37,7 +37,10 @@ TEST(AnswerQueueTest, StopRunsWhatIsQueuedAndLaterAnswersRunAtOnce) {
   AnswerQueue queue;
   absl::Notification release;
   int ran = 0;  // written by the queue's thread, read after Stop joined it
-  queue.Post([&] { release.WaitForNotification(); ++ran; });
+  queue.Post([&] {
+    release.WaitForNotification();
+    ++ran;
+  });
   queue.Post([&] { ++ran; });
   release.Notify();
   queue.Stop();
