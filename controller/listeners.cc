@@ -2,7 +2,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "controller/service/agent_service.h"
 
 namespace swell::controller {
 namespace {
@@ -85,8 +84,15 @@ absl::Status CheckListenerConfig(const ListenerConfig& config) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<grpc::Server>> StartAgentServer(
-    const ListenerConfig& config, grpc::Service* agents) {
+void AgentListener::Shutdown(absl::Duration grace) {
+  if (paced != nullptr) paced->Stop();
+  if (server != nullptr) {
+    server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  }
+}
+
+absl::StatusOr<AgentListener> StartAgentServer(const ListenerConfig& config,
+                                               AgentServiceImpl* agents) {
   auto creds = Credentials(config, /*agents=*/true);
   if (!creds.ok()) return creds.status();
   grpc::ServerBuilder builder;
@@ -107,7 +113,31 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartAgentServer(
   // abandoned handshakes then held most of the process's descriptors
   // (19,769 with 5,000 agents). They now end when the agent gives up.
   builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 20000);
-  return Build(builder, config.agent_listen, *creds);
+  AgentListener listener;
+  if (config.max_agent_handshakes == 0) {
+    auto server = Build(builder, config.agent_listen, *creds);
+    if (!server.ok()) return server.status();
+    listener.server = *std::move(server);
+    return listener;
+  }
+  // Bound first, so that a busy port fails before anything serves.
+  auto paced = PacedListener::Bind(
+      config.agent_listen, {.max_handshakes = config.max_agent_handshakes});
+  if (!paced.ok()) return paced.status();
+  listener.paced = *std::move(paced);
+  agents->set_stream_began(
+      [paced = listener.paced.get()](const std::string& peer) {
+        paced->StreamBegan(peer);
+      });
+  auto acceptor = builder.experimental().AddExternalConnectionAcceptor(
+      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+      *creds);
+  listener.server = builder.BuildAndStart();
+  if (listener.server == nullptr) {
+    return absl::UnavailableError("cannot start the agent listener");
+  }
+  listener.paced->Start(std::move(acceptor));
+  return listener;
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartApiServer(

@@ -14,6 +14,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/tls.h"
+#include "controller/paced_listener.h"
+#include "controller/service/agent_service.h"
 #include "grpcpp/grpcpp.h"
 
 namespace swell::controller {
@@ -26,6 +28,19 @@ struct ListenerConfig {
   common::TlsFiles tls;
   bool insecure = false;
   std::string pull_listen;  // host:port of the pull API; empty: none
+  // Agent connections between their accept and their first stream, at most
+  // (PacedListener); 0: gRPC's own listener accepts every one at once.
+  size_t max_agent_handshakes = 64;
+};
+
+// The agent listener: gRPC's server, fed by a PacedListener unless
+// max_agent_handshakes is 0.
+struct AgentListener {
+  std::unique_ptr<PacedListener> paced;  // null: gRPC accepts by itself
+  std::unique_ptr<grpc::Server> server;
+
+  // Stops accepting, then ends the streams (gRPC's Shutdown).
+  void Shutdown(absl::Duration grace);
 };
 
 // kInvalidArgument, naming the flag, when the config cannot be served
@@ -35,8 +50,8 @@ absl::Status CheckListenerConfig(const ListenerConfig& config);
 
 // Starts a server on `listen` for `service`. kUnavailable when the address
 // cannot be bound; kInvalidArgument for unusable TLS files.
-absl::StatusOr<std::unique_ptr<grpc::Server>> StartAgentServer(
-    const ListenerConfig& config, grpc::Service* agents);
+absl::StatusOr<AgentListener> StartAgentServer(const ListenerConfig& config,
+                                               AgentServiceImpl* agents);
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartApiServer(
     const ListenerConfig& config, grpc::Service* api);
 

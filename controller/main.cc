@@ -114,6 +114,12 @@ ABSL_FLAG(int64_t, max_agent_streams, 0,
           "RESOURCE_EXHAUSTED and retry with backoff. 0: as many as the "
           "open-file limit allows, keeping 512 descriptors for the API and "
           "the database (the soft limit is raised to the hard one at start)");
+ABSL_FLAG(int64_t, max_agent_handshakes, 64,
+          "agent connections accepted at most before their first stream "
+          "(their TLS handshake); the rest wait in the kernel's accept queue "
+          "at no cost, so that a fleet reconnecting after a restart comes "
+          "back at the machine's pace instead of timing out together. 0: "
+          "accept every connection at once (gRPC's own listener)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
 ABSL_FLAG(std::string, log_format, "text",
           "text (one line an event, for a terminal) or json (one object a "
@@ -244,6 +250,14 @@ int main(int argc, char** argv) {
   listeners.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                    absl::GetFlag(FLAGS_tls_client_ca)};
   listeners.insecure = absl::GetFlag(FLAGS_insecure);
+  if (absl::GetFlag(FLAGS_max_agent_handshakes) < 0) {
+    spdlog::critical(
+        "--max_agent_handshakes: expected 0 (no pacing) or a positive "
+        "number");
+    return 2;
+  }
+  listeners.max_agent_handshakes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_agent_handshakes));
   if (auto s = swell::controller::CheckListenerConfig(listeners); !s.ok()) {
     spdlog::critical("{}", std::string(s.message()));
     return 2;
@@ -454,13 +468,14 @@ int main(int argc, char** argv) {
 
   auto metrics = std::make_shared<swell::controller::ControllerMetrics>(
       &reconciler, &agent_service, &sessions, &promql);
+  metrics->set_paced_listener(agent_server->paced.get());
   if (exposer != nullptr) exposer->RegisterCollectable(metrics);
 
   while (!g_stop) absl::SleepFor(absl::Milliseconds(100));
   spdlog::info("shutting down");
   if (pull_api != nullptr) pull_api->Stop();
   (*api_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
-  (*agent_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  agent_server->Shutdown(absl::Seconds(2));
   reconciler.Stop();
   rollout_service.StopAnswering();
   promql.Stop();

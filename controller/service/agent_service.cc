@@ -208,6 +208,7 @@ void SetAgentMessageLimits(grpc::ServerBuilder* builder) {
 
 grpc::ServerBidiReactor<swell::v1::AgentMessage, swell::v1::ControllerMessage>*
 AgentServiceImpl::Connect(grpc::CallbackServerContext* ctx) {
+  if (stream_began_) stream_began_(ctx->peer());
   // Counted here, uncounted in OnDone: every stream made below ends there.
   if (open_streams_.fetch_add(1) >= max_streams_) {
     const absl::Status refusal = absl::ResourceExhaustedError(absl::StrCat(

@@ -76,6 +76,13 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
 
   const HealthWindow& health() const { return *health_; }
 
+  // Called with ServerContext::peer() when a stream begins, before anything
+  // else (PacedListener::StreamBegan: the connection's handshake is over).
+  // Call before serving.
+  void set_stream_began(std::function<void(const std::string& peer)> f) {
+    stream_began_ = std::move(f);
+  }
+
  private:
   friend class AgentStream;
   SessionRegistry* sessions_;
@@ -87,6 +94,7 @@ class AgentServiceImpl final : public swell::v1::AgentService::CallbackService {
   StreamRefusals refusals_;
   size_t max_streams_ = SIZE_MAX;
   std::atomic<size_t> open_streams_{0};
+  std::function<void(const std::string& peer)> stream_began_;
 };
 
 // The largest message either side of an agent stream may send. A hello or

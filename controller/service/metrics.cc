@@ -136,6 +136,34 @@ std::vector<prometheus::MetricFamily> ModelFamilies(
   return FleetFamilies(g);
 }
 
+std::vector<prometheus::MetricFamily> AcceptFamilies(
+    const PacedListener& paced) {
+  using prometheus::MetricType;
+  return {
+      One("swell_agent_handshakes_in_flight",
+          "Agent connections accepted whose first stream has not begun yet.",
+          MetricType::Gauge, static_cast<double>(paced.handshakes_in_flight())),
+      One("swell_agent_handshakes_max",
+          "Agent connections accepted at most before their first stream "
+          "(--max_agent_handshakes); the rest wait in the accept queue.",
+          MetricType::Gauge, static_cast<double>(paced.max_handshakes())),
+      One("swell_agent_connections_waiting",
+          "Agent connections in the kernel's accept queue now.",
+          MetricType::Gauge, static_cast<double>(paced.waiting())),
+      One("swell_agent_connections_accepted_total",
+          "Agent connections accepted and handed to gRPC.", MetricType::Counter,
+          static_cast<double>(paced.accepted())),
+      One("swell_agent_connections_dropped_total",
+          "Agent connections closed unhandled: their client had given up "
+          "while they waited to be accepted.",
+          MetricType::Counter, static_cast<double>(paced.dropped_closed())),
+      One("swell_agent_handshake_slots_expired_total",
+          "Accepted agent connections that began no stream within 5 s "
+          "(a refused certificate, a client that gave up).",
+          MetricType::Counter, static_cast<double>(paced.slots_expired())),
+  };
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
@@ -207,6 +235,9 @@ std::vector<prometheus::MetricFamily> ControllerMetrics::Collect() const {
       DatabaseErrors(s),
   };
   for (auto& f : ModelFamilies(*reconciler_)) out.push_back(std::move(f));
+  if (paced_ != nullptr) {
+    for (auto& f : AcceptFamilies(*paced_)) out.push_back(std::move(f));
+  }
   return out;
 }
 

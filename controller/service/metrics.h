@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "controller/paced_listener.h"
 #include "controller/reconciler.h"
 #include "controller/service/agent_service.h"
 #include "controller/service/promql_poller.h"
@@ -31,7 +32,11 @@ class ControllerMetrics final : public prometheus::Collectable {
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
+  // The agent listener's pacing, when it paces (--max_agent_handshakes).
+  void set_paced_listener(const PacedListener* paced) { paced_ = paced; }
+
  private:
+  const PacedListener* paced_ = nullptr;
   const Reconciler* reconciler_;
   const AgentServiceImpl* agents_;
   const SessionRegistry* sessions_;

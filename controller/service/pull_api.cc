@@ -5,9 +5,9 @@
 
 #include <optional>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/listen_address.h"
 #include "controller/service/agent_messages.h"
 #include "httplib.h"
 #include "spdlog/spdlog.h"
@@ -43,23 +43,6 @@ void Answer(const absl::Status& s, httplib::Response& res) {
   if (!s.ok()) res.set_content(ErrorJson(s.message()), "application/json");
 }
 
-// "host:port" or "[v6]:port" -> host and port.
-absl::Status SplitListen(const std::string& listen, std::string* host,
-                         int* port) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(listen.substr(colon + 1), port) || *port < 0 ||
-      *port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--pull_listen: expected host:port, e.g. 10.0.0.5:7073, got '", listen,
-        "'"));
-  }
-  absl::string_view h(listen.data(), colon);
-  if (absl::ConsumePrefix(&h, "[")) absl::ConsumeSuffix(&h, "]");
-  *host = std::string(h);
-  return absl::OkStatus();
-}
-
 std::string ETag(int64_t generation) {
   return absl::StrCat("\"", generation, "\"");
 }
@@ -90,7 +73,9 @@ PullApi::~PullApi() { Stop(); }
 absl::Status PullApi::Start(const PullApiConfig& config) {
   config_ = config;
   std::string host;
-  if (absl::Status s = SplitListen(config.listen, &host, &port_); !s.ok()) {
+  if (absl::Status s = common::SplitListenAddress(
+          config.listen, "--pull_listen", &host, &port_);
+      !s.ok()) {
     return s;
   }
   if (config.insecure) {
