@@ -30,7 +30,7 @@ struct ListenerConfig {
   std::string pull_listen;  // host:port of the pull API; empty: none
   // Agent connections between their accept and their first stream, at most
   // (PacedListener); 0: gRPC's own listener accepts every one at once.
-  size_t max_agent_handshakes = 64;
+  size_t max_agent_handshakes = 256;
 };
 
 // The agent listener: gRPC's server, fed by a PacedListener unless

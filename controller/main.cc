@@ -114,7 +114,7 @@ ABSL_FLAG(int64_t, max_agent_streams, 0,
           "RESOURCE_EXHAUSTED and retry with backoff. 0: as many as the "
           "open-file limit allows, keeping 512 descriptors for the API and "
           "the database (the soft limit is raised to the hard one at start)");
-ABSL_FLAG(int64_t, max_agent_handshakes, 64,
+ABSL_FLAG(int64_t, max_agent_handshakes, 256,
           "agent connections accepted at most before their first stream "
           "(their TLS handshake); the rest wait in the kernel's accept queue "
           "at no cost, so that a fleet reconnecting after a restart comes "

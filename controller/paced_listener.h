@@ -34,7 +34,7 @@ namespace swell::controller {
 class PacedListener {
  public:
   struct Options {
-    size_t max_handshakes = 64;
+    size_t max_handshakes = 256;
     absl::Duration slot_timeout = absl::Seconds(5);
   };
 

@@ -111,6 +111,7 @@ class Fleet:
         self.agent_port, self.api_port = free_port(), free_port()
         self.metrics_port = free_port()
         self.controller = None
+        self.controller_args = []
 
     def start_controller(self):
         p = self.pki
@@ -122,7 +123,8 @@ class Fleet:
              "--listen", f"127.0.0.1:{self.agent_port}",
              "--api_listen", f"127.0.0.1:{self.api_port}",
              "--metrics_listen", f"127.0.0.1:{self.metrics_port}",
-             "--database", self.conninfo, "--config", ""],
+             "--database", self.conninfo, "--config", "",
+             *self.controller_args],
             stdout=log, stderr=log)
         until("the controller's API", lambda: self.ctl("list").returncode == 0, 60)
 
@@ -259,6 +261,7 @@ def one_run(n, args):
     work = tempfile.mkdtemp(prefix="swell-fleet-bench.")
     os.chmod(work, 0o755)
     fleet = Fleet(n, args.per_process, work, args.health_interval)
+    fleet.controller_args = args.controller_arg
     watchers, failed = args.watchers, False
     r = {}
     try:
@@ -359,6 +362,9 @@ def main():
     ap.add_argument("--watchers", type=int, default=50)
     ap.add_argument("--health-interval", default="1s",
                     help="each simulated agent's health period")
+    ap.add_argument("--controller-arg", action="append", default=[],
+                    help="one more flag for swell-controller, e.g. "
+                    "--controller-arg=--max_agent_handshakes=0; repeatable")
     ap.add_argument("--keep-failed", action="store_true",
                     help="keep a failed run's directory (logs, records)")
     args = ap.parse_args()
