@@ -14,6 +14,9 @@ agents each (one process is limited to 20,000 open files), then measures:
   rollout    a whole-fleet rollout, 4 waves, bake 2 s: submit to succeeded
   rollback   `swellctl rollback` mid-rollout to every admitted agent
              receiving it (p99 and worst, from the command's return)
+  breach     a change that makes every host unhealthy, rolled back by its
+             gate: from the first unhealthy health report sent until each
+             admitted agent received the rollback (p99 and worst)
   restart    kill -9 and restart mid-bake: seconds until every agent is
              back, and hosts counted failed (must be 0)
   commits    database commits per second over the steady health window
@@ -157,6 +160,9 @@ class Fleet:
                  "--hosts", str(hosts), "--first", str(first),
                  "--ca", f"{self.pki}/ca.pem", "--ca_key", f"{self.pki}/ca.key",
                  "--label", "role=web", "--health_interval", self.health_interval,
+                 # Only the breach step's change ("workers = 0") hurts.
+                 "--unhealthy_after_change", "1",
+                 "--unhealthy_value", "workers = 0",
                  "--status_file", f"{self.work}/sim-{i}.json",
                  "--record", f"{self.work}/sim-{i}.csv",
                  "--report_interval", "500ms"], stdout=log, stderr=log))
@@ -186,6 +192,18 @@ class Fleet:
                     host, gen, ms, _ = line.strip().split(",", 3)
                     out.setdefault(host, []).append((int(gen), int(ms)))
         return out
+
+    def first_unhealthy_ms(self):
+        """When a simulated agent first sent an unhealthy report (Unix ms);
+        0 when none has."""
+        firsts = []
+        for i in range(len(self.sims)):
+            try:
+                with open(f"{self.work}/sim-{i}.json") as f:
+                    firsts.append(json.load(f).get("first_unhealthy_ms", 0))
+            except (OSError, ValueError):
+                continue
+        return min((t for t in firsts if t > 0), default=0)
 
     def metric(self, name):
         with urllib.request.urlopen(
@@ -257,6 +275,26 @@ def watched_busy(fleet, rollout, watchers):
     return alone, watched, ticks
 
 
+def breach_to_rollback(fleet):
+    """A change every host finds unhealthy, rolled back by its gate: p99 and
+    worst seconds from the first unhealthy report sent until each admitted
+    agent received the rollback."""
+    before = {h: max(g for g, _ in a) for h, a in fleet.arrivals().items()}
+    rid = fleet.submit("breach", "workers = 0", "[50%, 100%]", "60s")
+    until("the breach rolled back", lambda: fleet.status(rid).get("state")
+          == "rolled_back", 120)
+    first = until("the first unhealthy report", fleet.first_unhealthy_ms, 30)
+    admitted = fleet.status(rid)["hosts_admitted"]
+
+    def received():
+        # Each admitted host's newest generation is the rollback's.
+        late = [max(a)[1] - first for h, a in fleet.arrivals().items()
+                if max(a)[0] > before.get(h, 0) and max(a)[1] >= first]
+        return late if len(late) >= admitted else None
+    late = sorted(until("the rollback everywhere", received, 60))
+    return late[int(0.99 * (len(late) - 1))] / 1000, late[-1] / 1000
+
+
 def one_run(n, args):
     work = tempfile.mkdtemp(prefix="swell-fleet-bench.")
     os.chmod(work, 0o755)
@@ -315,6 +353,8 @@ def one_run(n, args):
         until("the rollback finished", lambda: fleet.status(rid).get("state")
               == "rolled_back", 120)
 
+        r["breach_p99"], r["breach_max"] = breach_to_rollback(fleet)
+
         rid = fleet.submit("across-restart", "workers = 10", "[50%, 100%]", "20s")
         until("wave 1 baking", lambda: fleet.status(rid).get("wave_phase") == "baking", 120)
         fleet.controller.kill()
@@ -370,10 +410,11 @@ def main():
     args = ap.parse_args()
     print("| agents | connect s | RSS KB/agent | reports/s | controller cores |"
           " simulator cores | rollout s | rollback p99 s (worst) |"
+          " breach to rollback p99 s (worst) |"
           " restart s | failed hosts | commits/s |"
           " API ms idle (storm worst, calls failed) |"
           " decision loop busy % alone (watched) | ticks/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in [int(x) for x in args.agents.split(",")]:
         runs = []
         for i in range(args.runs):
@@ -384,7 +425,9 @@ def main():
         print(f"| {n:,} | {med['connect']:.1f} | {med['rss_kb']:.1f} |"
               f" {med['ingest']:,.0f} | {med['cpu']:.2f} | {med['sim_cpu']:.2f} |"
               f" {med['rollout']:.1f} | {med['rollback_p99']:.2f}"
-              f" ({med['rollback_max']:.2f}) | {med['restart']:.1f} |"
+              f" ({med['rollback_max']:.2f}) |"
+              f" {med['breach_p99']:.2f} ({med['breach_max']:.2f}) |"
+              f" {med['restart']:.1f} |"
               f" {max(r['failed_hosts'] for r in runs)}"
               f" ({', '.join(r['ended'] for r in runs)}) |"
               f" {med['commits']:.1f} | {med['api_idle_ms']:.0f}"

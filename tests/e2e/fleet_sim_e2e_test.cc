@@ -22,6 +22,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/e2e/identity_probes.h"
+#include "tests/support/fixture_util.h"
 
 namespace swell::e2e {
 namespace {
@@ -239,7 +241,15 @@ TEST_F(FleetSimE2eTest, AControllerKilledMidRolloutFailsNoHostWhenItIsBack) {
   ASSERT_TRUE(WaitFor([&] { return SimStatus("connected") < kHosts; }));
   // The outage itself, longer than the grace.
   absl::SleepFor(absl::Seconds(6));
-  ASSERT_TRUE(cluster_->StartController(flags).ok());
+  absl::StatusOr<int> metrics_port = test_support::FreeLoopbackPort();
+  ASSERT_TRUE(metrics_port.ok()) << metrics_port.status();
+  const std::string metrics =
+      absl::StrCat("http://127.0.0.1:", *metrics_port, "/metrics");
+  std::vector<std::string> restart_flags = flags;
+  restart_flags.insert(
+      restart_flags.end(),
+      {"--metrics_listen", absl::StrCat("127.0.0.1:", *metrics_port)});
+  ASSERT_TRUE(cluster_->StartController(restart_flags).ok());
 
   ASSERT_TRUE(cluster_->AwaitState(id, "succeeded", kFleetDeadline))
       << cluster_->Status(id).summary().reason();
@@ -249,6 +259,13 @@ TEST_F(FleetSimE2eTest, AControllerKilledMidRolloutFailsNoHostWhenItIsBack) {
   EXPECT_EQ(AuditCount(status, "gate_failed"), 0);
   EXPECT_EQ(AuditCount(status, "rolled_back"), 0);
   EXPECT_TRUE(EveryHostReceived("changed"));
+  // The fleet came back through the paced agent listener, and none of its
+  // handshakes is still holding a slot.
+  EXPECT_GE(MetricValue(metrics, "swell_agent_connections_accepted_total "),
+            kHosts);
+  EXPECT_TRUE(WaitFor([&] {
+    return MetricValue(metrics, "swell_agent_handshakes_in_flight ") == 0;
+  }));
 }
 
 }  // namespace

@@ -45,6 +45,9 @@ struct FleetCounters {
   std::atomic<uint64_t> applies_failed{0};
   std::atomic<uint64_t> flaps{0};
   std::atomic<uint64_t> crashes{0};
+  // When the first unhealthy health report was queued (Unix ms); 0: none
+  // yet. A breach's clock starts here (fleet_bench's breach step).
+  std::atomic<int64_t> first_unhealthy_ms{0};
 };
 
 }  // namespace swell::sim

@@ -48,6 +48,7 @@ std::string StatusJson(const FleetSnapshot& now, const FleetSnapshot& before,
       ",\"applies_ok\":", now.applies_ok,
       ",\"applies_failed\":", now.applies_failed, ",\"flaps\":", now.flaps,
       ",\"crashes\":", now.crashes,
+      ",\"first_unhealthy_ms\":", now.first_unhealthy_ms,
       ",\"failed_attempts\":", now.failed_attempts,
       ",\"dropped\":", now.dropped, ",\"faulty\":{", absl::StrJoin(faulty, ","),
       "}}\n");

@@ -116,7 +116,12 @@ void MemoryHost::SendHealth(agent::MessageSink* sink) {
   *health->add_samples() = MakeSample("app_healthy", healthy ? 1 : 0, now);
   *health->add_samples() =
       MakeSample("error_rate", healthy ? 0 : kBadErrorRate, now);
-  if (sink->Send(message) != 0) counters_->health_reports++;
+  if (sink->Send(message) == 0) return;
+  counters_->health_reports++;
+  int64_t first = 0;
+  if (!healthy) {
+    counters_->first_unhealthy_ms.compare_exchange_strong(first, now);
+  }
 }
 
 std::optional<absl::Time> MemoryHost::Restart(absl::Time now) {

@@ -123,11 +123,19 @@ TEST_F(MemoryHostTest, UnhealthyOnlyWhileHoldingTheBadChange) {
   host.SendHealth(&sink_);
   host.Offer(Desired(1, kNew), kT0);
   host.Pass(&sink_);  // a change, but not the bad one
+  EXPECT_EQ(counters_.first_unhealthy_ms.load(), 0) << "healthy so far";
+  const int64_t before_bad = absl::ToUnixMillis(absl::Now());
   host.Offer(Desired(2, kBad), kT0);
   host.Pass(&sink_);
+  const int64_t first_unhealthy = counters_.first_unhealthy_ms.load();
+  EXPECT_GE(first_unhealthy, before_bad);
   host.Offer(Desired(3, kStart), kT0);
   host.Pass(&sink_);
-  EXPECT_EQ(AppHealthy(), (std::vector<double>{1, 1, 0, 1}));
+  host.Offer(Desired(4, kBad), kT0);
+  host.Pass(&sink_);
+  EXPECT_EQ(AppHealthy(), (std::vector<double>{1, 1, 0, 1, 0}));
+  EXPECT_EQ(counters_.first_unhealthy_ms.load(), first_unhealthy)
+      << "the first unhealthy report is kept";
 }
 
 TEST_F(MemoryHostTest, ASilentHostReportsAppliesButNoHealth) {

@@ -95,6 +95,7 @@ FleetSnapshot SimulatedFleet::Snapshot() const {
   s.applies_failed = counters_.applies_failed.load();
   s.flaps = counters_.flaps.load();
   s.crashes = counters_.crashes.load();
+  s.first_unhealthy_ms = counters_.first_unhealthy_ms.load();
   for (const auto& [name, has] : FaultsByName(HostFaults{})) {
     s.faulty[std::string(name)] = 0;
   }

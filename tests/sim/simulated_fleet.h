@@ -45,6 +45,7 @@ struct FleetSnapshot {
   uint64_t applies_failed = 0;
   uint64_t flaps = 0;
   uint64_t crashes = 0;
+  int64_t first_unhealthy_ms = 0;     // FleetCounters::first_unhealthy_ms
   uint64_t failed_attempts = 0;       // connection attempts that never opened
   uint64_t dropped = 0;               // messages dropped on full queues
   std::map<std::string, int> faulty;  // hosts by fault name
