@@ -16,14 +16,13 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/leader_trailer.h"
 
 namespace swell::cli {
 
-// A replica that refuses a call because it does not lead answers
-// UNAVAILABLE with this trailing metadata, whose value is the leader's API
-// address as operators write it, or "" when it does not know. Its presence,
-// not the message's text, tells swellctl that nothing was applied.
-inline constexpr char kLeaderTrailer[] = "swell-leader";
+// A replica that does not lead refuses with kLeaderTrailer
+// (common/leader_trailer.h), naming the leader's API address.
+using common::kLeaderTrailer;
 
 enum class CallKind {
   kRead,    // changes nothing: harmless to send twice

@@ -34,6 +34,7 @@
 #include "controller/service/promql_poller.h"
 #include "controller/service/pull_api.h"
 #include "controller/service/rollout_service.h"
+#include "controller/standby_reads.h"
 #include "controller/store/leader_election.h"
 #include "controller/store/postgres_store.h"
 #include "spdlog/spdlog.h"
@@ -341,10 +342,12 @@ int main(int argc, char** argv) {
     spdlog::critical("--health_window_max_mib: expected 1 to 1048576");
     return 2;
   }
-  swell::controller::LeaderElection election(
-      conninfo,
-      {ReplicaName(absl::GetFlag(FLAGS_replica_name), listeners.api_listen),
-       absl::GetFlag(FLAGS_leader_lease)});
+  swell::controller::LeaderElection::Options election_options;
+  election_options.replica =
+      ReplicaName(absl::GetFlag(FLAGS_replica_name), listeners.api_listen);
+  election_options.lease = absl::GetFlag(FLAGS_leader_lease);
+  election_options.api_address = listeners.api_listen;
+  swell::controller::LeaderElection election(conninfo, election_options);
   // The exposer keeps only weak references: main keeps the collectables.
   auto leadership_metrics =
       std::make_shared<swell::controller::LeadershipMetrics>(&election,
@@ -352,40 +355,6 @@ int main(int argc, char** argv) {
   if (exposer != nullptr) exposer->RegisterCollectable(leadership_metrics);
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
-  const int64_t epoch = election.AwaitLeadership(g_stop);
-  if (epoch == 0) return 0;  // stopped while a standby
-  const absl::Duration lease = absl::GetFlag(FLAGS_leader_lease);
-  (*store)->FenceWith(epoch, lease);
-  std::atomic<bool> fenced{false};  // a commit saw a newer term
-  (*store)->OnFenced([&fenced](const absl::Status& refused) {
-    fenced = true;
-    if (!g_stop.exchange(true)) {
-      spdlog::critical("deposed: {}; exiting, to start again as a standby",
-                       std::string(refused.message()));
-    }
-  });
-  // Leads until stopped, or until another replica leads: then it stops
-  // deciding at once and exits, so that it restarts as a standby. The lease
-  // is kept from now on, while the rest starts.
-  absl::Status held;
-  std::thread holder;
-  // An early return (a listener that cannot start) stops holding first.
-  struct StopHolding {
-    std::thread& t;
-    ~StopHolding() {
-      g_stop = true;
-      if (t.joinable()) t.join();
-    }
-  } stop_holding{holder};
-  holder = std::thread([&] {
-    held = election.Hold(g_stop,
-                         [&](int64_t e) { (*store)->FenceWith(e, lease); });
-    if (!held.ok() && !g_stop.exchange(true)) {
-      spdlog::critical("{}; exiting, to start again as a standby",
-                       std::string(held.message()));
-    }
-  });
-
   swell::controller::HealthWindow::Options health_options;
   health_options.max_bytes = static_cast<size_t>(health_mib) << 20;
   swell::controller::HealthWindow health(health_options);
@@ -430,10 +399,61 @@ int main(int argc, char** argv) {
     if (!identity.ok()) return Fail(identity.status(), "API tokens");
     api_identity = *std::move(identity);
   }
+  // While a standby: the model as the database has it, for reads.
+  swell::controller::StandbyReads standby_reads(store->get(), &policies,
+                                                &snapshots, &clock);
   swell::controller::RolloutServiceImpl rollout_service(
       &reconciler, &tracker, &policies,
-      {&snapshots, &history, &clock, &election},
+      {&snapshots, &history, &clock, &election,
+       [&standby_reads] { return standby_reads.Refresh(); }},
       absl::GetFlag(FLAGS_host_stale_after), api_identity.authenticator.get());
+
+  // A standby serves the API too: reads from the model as the database has
+  // it, changes answered with the leader's address (swellctl goes there).
+  // Agents connect only to the leader.
+  auto api_server =
+      swell::controller::StartApiServer(listeners, &rollout_service);
+  if (!api_server.ok()) return Fail(api_server.status(), "API listener");
+  spdlog::info("API on {}{}", listeners.api_listen,
+               listeners.insecure ? " (plaintext)" : "");
+  standby_reads.Start();
+  const int64_t epoch = election.AwaitLeadership(g_stop);
+  standby_reads.Stop();
+  if (epoch == 0) {  // stopped while a standby
+    (*api_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    return 0;
+  }
+  const absl::Duration lease = absl::GetFlag(FLAGS_leader_lease);
+  (*store)->FenceWith(epoch, lease);
+  std::atomic<bool> fenced{false};  // a commit saw a newer term
+  (*store)->OnFenced([&fenced](const absl::Status& refused) {
+    fenced = true;
+    if (!g_stop.exchange(true)) {
+      spdlog::critical("deposed: {}; exiting, to start again as a standby",
+                       std::string(refused.message()));
+    }
+  });
+  // Leads until stopped, or until another replica leads: then it stops
+  // deciding at once and exits, so that it restarts as a standby. The lease
+  // is kept from now on, while the rest starts.
+  absl::Status held;
+  std::thread holder;
+  // An early return (a listener that cannot start) stops holding first.
+  struct StopHolding {
+    std::thread& t;
+    ~StopHolding() {
+      g_stop = true;
+      if (t.joinable()) t.join();
+    }
+  } stop_holding{holder};
+  holder = std::thread([&] {
+    held = election.Hold(g_stop,
+                         [&](int64_t e) { (*store)->FenceWith(e, lease); });
+    if (!held.ok() && !g_stop.exchange(true)) {
+      spdlog::critical("{}; exiting, to start again as a standby",
+                       std::string(held.message()));
+    }
+  });
 
   promql.Start();
   if (auto s = reconciler.Start(); !s.ok()) return Fail(s, "cannot load state");
@@ -441,11 +461,8 @@ int main(int argc, char** argv) {
   auto agent_server =
       swell::controller::StartAgentServer(listeners, &agent_service);
   if (!agent_server.ok()) return Fail(agent_server.status(), "agent listener");
-  auto api_server =
-      swell::controller::StartApiServer(listeners, &rollout_service);
-  if (!api_server.ok()) return Fail(api_server.status(), "API listener");
-  spdlog::info("agents on {}, API on {}{}", listeners.agent_listen,
-               listeners.api_listen, listeners.insecure ? " (plaintext)" : "");
+  spdlog::info("agents on {}{}", listeners.agent_listen,
+               listeners.insecure ? " (plaintext)" : "");
   std::unique_ptr<swell::controller::PullHosts> pull_hosts;
   std::unique_ptr<swell::controller::PullApi> pull_api;
   if (!listeners.pull_listen.empty()) {

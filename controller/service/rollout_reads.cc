@@ -4,6 +4,7 @@
 // operators running `watch` cannot slow any decision.
 
 #include "absl/strings/str_cat.h"
+#include "common/leader_trailer.h"
 #include "controller/rollout/wave_scheduler.h"
 #include "controller/service/rollout_service.h"
 #include "controller/service/status_view.h"
@@ -33,11 +34,28 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx,
 
 swell::v1::Leadership RolloutServiceImpl::Leader() const {
   swell::v1::Leadership out;
-  if (election_ == nullptr || !election_->leading()) return out;
-  out.set_replica(election_->replica());
-  out.set_epoch(election_->epoch());
-  out.set_since_unix_ms(absl::ToUnixMillis(election_->since()));
+  if (election_ == nullptr) return out;
+  const LeaderTerm term = election_->Leader();
+  if (term.replica.empty()) return out;
+  out.set_replica(term.replica);
+  out.set_epoch(term.epoch);
+  out.set_since_unix_ms(absl::ToUnixMillis(term.since));
   return out;
+}
+
+grpc::ServerUnaryReactor* RolloutServiceImpl::RefuseUnlessLeading(
+    grpc::CallbackServerContext* ctx) const {
+  if (election_ == nullptr || election_->leading()) return nullptr;
+  const LeaderTerm term = election_->Leader();
+  ctx->AddTrailingMetadata(common::kLeaderTrailer, term.api_address);
+  return Answer(
+      ctx, absl::UnavailableError(
+               term.replica.empty()
+                   ? std::string("this replica does not lead, and no leader "
+                                 "is known yet; nothing was changed")
+                   : absl::StrCat("this replica does not lead: ", term.replica,
+                                  " does (API at ", term.api_address,
+                                  "); nothing was changed")));
 }
 
 std::string RolloutServiceImpl::DatabaseNotice() const {
@@ -51,6 +69,13 @@ std::string RolloutServiceImpl::DatabaseNotice() const {
 
 absl::StatusOr<std::shared_ptr<const Fleet>> RolloutServiceImpl::Snapshot()
     const {
+  if (refresh_standby_ && election_ != nullptr && !election_->leading()) {
+    if (absl::Status s = refresh_standby_(); !s.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("this standby cannot read the model from the database: ",
+                       s.message()));
+    }
+  }
   std::shared_ptr<const Fleet> fleet = snapshots_->Latest().fleet;
   if (fleet == nullptr) {
     return absl::UnavailableError(
@@ -95,6 +120,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::Preview(
   if (auto caller = Authorize(ctx, "Preview", ""); !caller.ok()) {
     return Answer(ctx, caller.status());
   }
+  if (auto* refused = RefuseUnlessLeading(ctx)) return refused;
   auto plan = ParsePlanOrStatus(req->plan_yaml(), req->plan_file(), *policies_);
   if (!plan.ok()) return Answer(ctx, plan.status());
   auto fleet = Snapshot();
@@ -156,6 +182,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::ListHosts(
   if (auto caller = Authorize(ctx, "ListHosts", ""); !caller.ok()) {
     return Answer(ctx, caller.status());
   }
+  if (auto* refused = RefuseUnlessLeading(ctx)) return refused;
   auto fleet = Snapshot();
   if (!fleet.ok()) return Answer(ctx, fleet.status());
   *resp = DescribeHosts(**fleet, *agents_, clock_->Now(), host_stale_after_);

@@ -52,6 +52,7 @@ grpc::ServerUnaryReactor* RolloutServiceImpl::FinishNow(
 
 grpc::ServerUnaryReactor* RolloutServiceImpl::Run(
     grpc::CallbackServerContext* ctx, DecideFn decide, RespondFn respond) {
+  if (auto* refused = RefuseUnlessLeading(ctx)) return refused;
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reconciler_->Post(Reconciler::Command{
       std::move(decide), [this, reactor, respond = std::move(respond)](

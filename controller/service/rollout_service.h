@@ -31,6 +31,9 @@ class RolloutServiceImpl final
     const common::Clock* clock = nullptr;
     // The replica's election, which answers name as the leader; null: none.
     const LeaderElection* election = nullptr;
+    // On a standby, called before each read to publish the model as
+    // committed now (StandbyReads::Refresh); may be empty.
+    std::function<absl::Status()> refresh_standby = nullptr;
   };
 
   // `policies` are those plans may name; all must outlive the service.
@@ -50,6 +53,7 @@ class RolloutServiceImpl final
         history_(reads.history),
         clock_(reads.clock),
         election_(reads.election),
+        refresh_standby_(std::move(reads.refresh_standby)),
         host_stale_after_(host_stale_after) {}
 
   // Answers what mutating calls the reconciler already decided, then
@@ -130,8 +134,15 @@ class RolloutServiceImpl final
 
   // One line while the reconciler cannot reach the database, else "".
   std::string DatabaseNotice() const;
-  // This replica's term, when it leads; empty otherwise.
+  // The leader's term: this replica's while it leads, else the one it last
+  // read; empty when none is known.
   swell::v1::Leadership Leader() const;
+  // Null while this replica leads (or has no election); otherwise answers
+  // the call UNAVAILABLE with common::kLeaderTrailer naming the leader's
+  // API address, so that swellctl asks the leader: changes are decided
+  // there, and a standby has no agents to describe hosts with.
+  grpc::ServerUnaryReactor* RefuseUnlessLeading(
+      grpc::CallbackServerContext* ctx) const;
   // The newest published model; kUnavailable before the first load.
   absl::StatusOr<std::shared_ptr<const Fleet>> Snapshot() const;
   // Rollout `id` of `fleet` with its verdicts and recent audit events
@@ -177,6 +188,7 @@ class RolloutServiceImpl final
   HistoryReader* history_;
   const common::Clock* clock_;
   const LeaderElection* election_;
+  const std::function<absl::Status()> refresh_standby_;
   absl::Duration host_stale_after_;
   // Last: destroyed first, once every answer it holds ran.
   AnswerQueue answers_;

@@ -39,16 +39,32 @@ void LeaderElection::Rest(const std::atomic<bool>& stop,
   }
 }
 
-absl::StatusOr<std::pair<int64_t, std::string>> LeaderElection::ReadTerm() {
-  return CatchPqxx(
-      "reading the leadership row",
-      [&]() -> absl::StatusOr<std::pair<int64_t, std::string>> {
+absl::StatusOr<LeaderTerm> LeaderElection::ReadTerm() {
+  absl::StatusOr<LeaderTerm> term = CatchPqxx(
+      "reading the leadership row", [&]() -> absl::StatusOr<LeaderTerm> {
         if (conn_ == nullptr) Connect();
         pqxx::nontransaction tx(*conn_);
-        pqxx::row r =
-            tx.exec1("SELECT epoch, leader FROM leadership WHERE id = 1");
-        return std::pair{r[0].as<int64_t>(), std::string(r[1].c_str())};
+        pqxx::row r = tx.exec1(
+            "SELECT epoch, leader, api_address, "
+            "(extract(epoch FROM since) * 1000)::bigint "
+            "FROM leadership WHERE id = 1");
+        return LeaderTerm{r[0].as<int64_t>(), r[1].c_str(), r[2].c_str(),
+                          absl::FromUnixMillis(r[3].as<int64_t>())};
       });
+  if (term.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    seen_ = *term;
+  }
+  return term;
+}
+
+LeaderTerm LeaderElection::Leader() const {
+  if (leading_) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {epoch_, options_.replica, options_.api_address, since_};
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  return seen_;
 }
 
 absl::StatusOr<int64_t> LeaderElection::TryAcquire(int64_t expect) {
@@ -75,8 +91,8 @@ absl::StatusOr<int64_t> LeaderElection::TryAcquire(int64_t expect) {
     const int64_t epoch =
         tx.exec_params1(
               "UPDATE leadership SET epoch = epoch + 1, leader = $1, "
-              "since = now() WHERE id = 1 RETURNING epoch",
-              options_.replica)[0]
+              "api_address = $2, since = now() WHERE id = 1 RETURNING epoch",
+              options_.replica, options_.api_address)[0]
             .as<int64_t>();
     tx.commit();
     return epoch;
@@ -113,10 +129,10 @@ int64_t LeaderElection::AwaitLeadership(const std::atomic<bool>& stop) {
       db_error = absl::Now();
       spdlog::warn("replica {} cannot try to lead yet: {}", options_.replica,
                    epoch.status().ToString());
-    } else if (auto term = ReadTerm(); term.ok() && term->second != reported) {
-      reported = term->second;
+    } else if (auto term = ReadTerm(); term.ok() && term->replica != reported) {
+      reported = term->replica;
       spdlog::info("replica {} is a standby: {} leads (epoch {})",
-                   options_.replica, term->second, term->first);
+                   options_.replica, term->replica, term->epoch);
     }
     Rest(stop, options_.retry);
   }
@@ -142,7 +158,7 @@ absl::Status LeaderElection::Hold(
       leading_ = false;
       auto term = ReadTerm();
       return absl::AbortedError(absl::StrCat(
-          "deposed: ", term.ok() ? term->second : "another replica",
+          "deposed: ", term.ok() ? term->replica : "another replica",
           " leads at epoch ", beat->first, ", this replica led at ",
           epoch_.load()));
     }
@@ -173,10 +189,10 @@ absl::Status LeaderElection::Hold(
         }
         if (again.ok()) {  // another session holds the lock
           auto term = ReadTerm();
-          if (term.ok() && term->first != epoch_) {
+          if (term.ok() && term->epoch != epoch_) {
             leading_ = false;
             return absl::AbortedError(absl::StrCat(
-                "deposed: ", term->second, " leads at epoch ", term->first));
+                "deposed: ", term->replica, " leads at epoch ", term->epoch));
           }
         } else {
           conn_.reset();

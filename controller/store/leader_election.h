@@ -34,6 +34,14 @@ namespace swell::controller {
 // The advisory lock's key: "SWELLLEA".
 inline constexpr long long kLeaderLockKey = 0x5357454c4c4c4541;
 
+// One term of leadership, as the leadership row records it.
+struct LeaderTerm {
+  int64_t epoch = 0;
+  std::string replica;      // "" before any replica led
+  std::string api_address;  // its --api_listen, where swellctl reaches it
+  absl::Time since = absl::InfinitePast();
+};
+
 class LeaderElection {
  public:
   struct Options {
@@ -42,6 +50,9 @@ class LeaderElection {
     // idle_session_timeout), hence about the longest failover.
     absl::Duration lease = absl::Seconds(10);
     absl::Duration retry = absl::Seconds(1);  // between attempts to lead
+    // Where swellctl reaches this replica (--api_listen); standbys name it
+    // when they refuse a change.
+    std::string api_address = "";
   };
 
   LeaderElection(std::string conninfo, Options options);
@@ -62,14 +73,18 @@ class LeaderElection {
   int64_t epoch() const { return epoch_; }
   absl::Time since() const;
   const std::string& replica() const { return options_.replica; }
+  // The newest term this replica knows of: its own while it leads; while
+  // it waits, the leader's as last read (once a retry, about a second).
+  LeaderTerm Leader() const;
 
  private:
   // One attempt: the lock, then a new epoch. The new epoch; 0 when another
   // session holds the lock; kAborted when `expect` > 0 and the row's epoch
   // moved past it (another replica led since).
   absl::StatusOr<int64_t> TryAcquire(int64_t expect);
-  // The row's epoch and leader, on the lock session (or a new one).
-  absl::StatusOr<std::pair<int64_t, std::string>> ReadTerm();
+  // The row's term, on the lock session (or a new one); remembered for
+  // Leader().
+  absl::StatusOr<LeaderTerm> ReadTerm();
   void Connect();
   void Rest(const std::atomic<bool>& stop, absl::Duration d) const;
 
@@ -80,6 +95,7 @@ class LeaderElection {
   std::atomic<int64_t> epoch_{0};
   mutable std::mutex mu_;
   absl::Time since_ = absl::InfinitePast();  // guarded by mu_
+  LeaderTerm seen_;                          // guarded by mu_
 };
 
 }  // namespace swell::controller

@@ -194,11 +194,18 @@ CREATE TABLE leadership (
 INSERT INTO leadership VALUES (1, 0, '', now());
 )sql";
 
+// The leader's API address, so that a standby can name it to swellctl
+// (cli/failover.h, kLeaderTrailer).
+constexpr std::string_view kV8 = R"sql(
+ALTER TABLE leadership ADD COLUMN api_address text NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SchemaMigrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}, {7, kV7},
+      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4},
+      {5, kV5}, {6, kV6}, {7, kV7}, {8, kV8},
   };
   return kMigrations;
 }

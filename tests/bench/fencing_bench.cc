@@ -36,7 +36,8 @@ void BM_Commit(benchmark::State& state) {
     return;
   }
   std::atomic<bool> stop{false};
-  LeaderElection election(*conninfo, {"bench", absl::Seconds(30)});
+  LeaderElection election(*conninfo,
+                          {.replica = "bench", .lease = absl::Seconds(30)});
   if (fenced) {
     (*store)->FenceWith(election.AwaitLeadership(stop), absl::Seconds(30));
   }

@@ -205,13 +205,17 @@ TEST_F(FleetSimE2eTest, AnUnhealthyChangeIsRolledBackOnEveryHostItReached) {
   // The hosts the change reached, as they saw it. A host admitted just
   // before the rollback may never see the change (the controller sends only
   // a host's newest state), so they are at most the admitted ones.
+  // The record is rewritten once a report interval: it may not show the
+  // arrivals yet when the rollback is already decided.
   std::set<std::string> reached;
-  for (const auto& [host, generations] : ReadArrivals()) {
-    for (const auto& [generation, enforced] : generations) {
-      if (enforced == "changed") reached.insert(host);
+  EXPECT_TRUE(WaitFor([&] {
+    for (const auto& [host, generations] : ReadArrivals()) {
+      for (const auto& [generation, enforced] : generations) {
+        if (enforced == "changed") reached.insert(host);
+      }
     }
-  }
-  EXPECT_GT(reached.size(), 0u);
+    return !reached.empty();
+  })) << "no host's record shows the change";
   EXPECT_LE(static_cast<int>(reached.size()),
             status.summary().hosts_admitted());
   // Each got the state that restores its start value; the others the one

@@ -163,5 +163,49 @@ TEST_F(ReplicasE2eTest, AHaltGivenEveryAddressReachesTheLeader) {
   EXPECT_TRUE(absl::StrContains(status, "on-call")) << status;
 }
 
+// A standby answers reads from the database, and refuses changes naming
+// the leader, with nothing changed: swellctl given only its address says
+// where the leader is; given both, it is answered by the leader.
+TEST_F(ReplicasE2eTest, AStandbyAnswersReadsAndNamesTheLeaderForChanges) {
+  StartTwoReplicasAndFleet();
+  const std::string leader_api = cluster_->api_address();
+  const std::string id = cluster_->Submit(cluster_->WritePlan(
+      "p.yaml", ConfigPlan("cfg", kGood, "[1, 50%, 100%]", "30s")));
+  ASSERT_FALSE(id.empty());
+
+  cluster_->UseApiOf(1);  // the standby alone
+  ASSERT_TRUE(WaitFor([&] {
+    return cluster_->Ctl({"status", id, "-o", "json"}).exit_code == 0;
+  })) << cluster_->Ctl({"status", id}).err;
+  const CommandOutput list = cluster_->Ctl({"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_TRUE(absl::StrContains(list.out, id)) << list.out;
+  EXPECT_TRUE(absl::StrContains(list.out, "controller: a leads")) << list.out;
+
+  const CommandOutput halt = cluster_->Ctl({"halt", id, "--reason", "x"});
+  EXPECT_NE(halt.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(halt.err, "does not lead")) << halt.err;
+  EXPECT_TRUE(absl::StrContains(halt.err, leader_api)) << halt.err;
+  const CommandOutput hosts = cluster_->Ctl({"hosts"});
+  EXPECT_NE(hosts.exit_code, 0) << "a standby has no agents to describe";
+  EXPECT_TRUE(absl::StrContains(hosts.err, leader_api)) << hosts.err;
+
+  cluster_->UseApisOf({1, 0});
+  const CommandOutput halted =
+      cluster_->Ctl({"halt", id, "--reason", "through the standby"});
+  ASSERT_EQ(halted.exit_code, 0) << halted.err;
+  EXPECT_EQ(cluster_->State(id), "halted");
+  // The refused halt left no trace: one halt in the audit, the second.
+  const swell::v1::RolloutStatus status = cluster_->Status(id);
+  int halts = 0;
+  for (const auto& e : status.events()) {
+    if (e.action() == "halt") {
+      ++halts;
+      EXPECT_EQ(e.reason(), "through the standby");
+    }
+  }
+  EXPECT_EQ(halts, 1);
+}
+
 }  // namespace
 }  // namespace swell::e2e

@@ -41,7 +41,9 @@ class LeaderElectionTest : public ::testing::Test {
   }
 
   LeaderElection::Options Named(std::string name) {
-    return {std::move(name), absl::Seconds(1), absl::Milliseconds(100)};
+    return {.replica = std::move(name),
+            .lease = absl::Seconds(1),
+            .retry = absl::Milliseconds(100)};
   }
 
   // Ends every other session's connection to this database, as a
@@ -57,6 +59,34 @@ class LeaderElectionTest : public ::testing::Test {
   std::string conninfo_;
   std::unique_ptr<PostgresStore> store_;
 };
+
+TEST_F(LeaderElectionTest, AStandbyKnowsWhoLeadsAndWhereItsApiIs) {
+  std::atomic<bool> stop{false};
+  LeaderElection::Options a_options = Named("a");
+  a_options.api_address = "10.0.0.5:7072";
+  LeaderElection a(conninfo_, a_options);
+  const int64_t epoch = a.AwaitLeadership(stop);
+  ASSERT_GT(epoch, 0);
+  EXPECT_EQ(a.Leader().replica, "a");
+  EXPECT_EQ(a.Leader().api_address, "10.0.0.5:7072");
+
+  LeaderElection b(conninfo_, Named("b"));
+  EXPECT_EQ(b.Leader().replica, "") << "nothing read yet";
+  std::atomic<bool> b_stop{false};
+  auto b_waits =
+      std::async(std::launch::async, [&] { return b.AwaitLeadership(b_stop); });
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (b.Leader().replica.empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const LeaderTerm seen = b.Leader();
+  EXPECT_EQ(seen.replica, "a");
+  EXPECT_EQ(seen.api_address, "10.0.0.5:7072");
+  EXPECT_EQ(seen.epoch, epoch);
+  EXPECT_FALSE(b.leading());
+  b_stop = true;
+  EXPECT_EQ(b_waits.get(), 0);
+}
 
 TEST_F(LeaderElectionTest, OneLeadsTheOtherWaitsAndEachTermHasANewEpoch) {
   std::atomic<bool> stop{false};

@@ -38,8 +38,9 @@ TEST(PrimarySwitchTest, OneDsnFollowsTheDatabaseToItsOtherAddress) {
   ASSERT_TRUE(store.ok()) << store.status();
   ASSERT_TRUE((*store)->Migrate().ok());
   std::atomic<bool> stop{false};
-  LeaderElection election(dsn,
-                          {"a", absl::Seconds(5), absl::Milliseconds(100)});
+  LeaderElection election(dsn, {.replica = "a",
+                                .lease = absl::Seconds(5),
+                                .retry = absl::Milliseconds(100)});
   const int64_t epoch = election.AwaitLeadership(stop);
   ASSERT_GT(epoch, 0);
   (*store)->FenceWith(epoch, absl::Seconds(5));
