@@ -22,6 +22,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/support/fixture_util.h"
 #include "tests/support/throwaway_pki.h"
 
 namespace swell::controller {
@@ -50,16 +51,7 @@ swell::v1::AgentMessage Health(const std::string& name, double value) {
   return m;
 }
 
-// Polls `done` until it holds or 20 s pass: reactions run on gRPC's
-// threads, and some of what is checked has no answer to wait for.
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  return true;
-}
+using test_support::Eventually;
 
 // One client stream and its context.
 struct Client {

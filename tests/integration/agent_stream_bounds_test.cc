@@ -15,6 +15,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/support/fixture_util.h"
 
 namespace swell::controller {
 namespace {
@@ -38,16 +39,7 @@ swell::v1::AgentMessage Health(const std::string& name, double value) {
   return m;
 }
 
-// Polls `done` until it holds or 10 s pass (the reactions run on gRPC's
-// threads, and a health report has no answer to wait for).
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  return true;
-}
+using test_support::Eventually;
 
 class AgentStreamBoundsTest : public ::testing::Test {
  protected:

@@ -19,6 +19,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "swell/v1/rollout.grpc.pb.h"
+#include "tests/support/fixture_util.h"
 
 namespace swell::controller {
 namespace {
@@ -43,14 +44,7 @@ class Began final : public swell::v1::RolloutService::CallbackService {
   PacedListener* paced_;
 };
 
-bool Eventually(const std::function<bool()>& condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
+using test_support::Eventually;
 
 // A TCP connection to the listener that says nothing until closed.
 int Silent(int port) {

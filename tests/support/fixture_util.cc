@@ -12,8 +12,18 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace swell::test_support {
+
+bool Eventually(const std::function<bool()>& done, absl::Duration limit) {
+  const absl::Time deadline = absl::Now() + limit;
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  return true;
+}
 
 std::string ErrnoText(const char* what) {
   return absl::StrCat(what, ": ", std::strerror(errno));

@@ -2,12 +2,19 @@
 
 // Small helpers the test fixtures share.
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace swell::test_support {
+
+// Polls `done` every 2 ms until it holds (true) or `limit` passes (false):
+// for effects that happen on other threads with no answer to wait for.
+bool Eventually(const std::function<bool()>& done,
+                absl::Duration limit = absl::Seconds(20));
 
 // "what: <strerror(errno)>".
 std::string ErrnoText(const char* what);
