@@ -128,17 +128,28 @@ absl::StatusOr<std::unique_ptr<PacedListener>> PacedListener::Bind(
   std::string error;
   const bool several = found != nullptr && found->ai_next != nullptr;
   for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-    // Every address on the same port: the first one bound picks it.
+    // Every address on the same port: the first one bound picks it. As
+    // gRPC's listener, one bound address is enough ("localhost" on a host
+    // without IPv6 still serves 127.0.0.1).
+    std::string failed;
     const int fd = Listen(*ai, fds.empty() ? port : BoundPort(fds.front()),
-                          several, &error);
-    if (fd < 0) break;
-    fds.push_back(fd);
+                          several, &failed);
+    if (fd >= 0) {
+      fds.push_back(fd);
+    } else if (error.empty()) {
+      error = failed;
+    }
   }
   freeaddrinfo(found);
-  if (!error.empty() || fds.empty()) {
-    for (int fd : fds) close(fd);
+  if (fds.empty()) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", listen, ": ", error));
+  }
+  if (!error.empty()) {
+    spdlog::warn(
+        "{}: some of its addresses could not be bound ({}); serving "
+        "the others",
+        listen, error);
   }
   if (options.max_handshakes == 0) options.max_handshakes = 1;
   const int bound = BoundPort(fds.front());

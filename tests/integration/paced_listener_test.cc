@@ -162,6 +162,11 @@ TEST(PacedListenerBindTest, ABusyPortIsUnavailableAndNamed) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(second.status().message(), HasSubstr(taken));
+  // A name with several addresses (127.0.0.1 and ::1) is served on one
+  // port, picked by the first.
+  auto local = PacedListener::Bind("localhost:0", {});
+  ASSERT_TRUE(local.ok()) << local.status();
+  EXPECT_GT((*local)->port(), 0);
   auto bad = PacedListener::Bind("no-port", {});
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("--listen"));
