@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "controller/rollout/gate_input.h"
 #include "controller/rollout/host_lifecycle.h"
 #include "controller/rollout/host_revocation.h"
 #include "controller/rollout/promql_targets.h"
@@ -294,9 +295,15 @@ TickInput Reconciler::Gather(std::vector<swell::v1::Hello> hellos,
     last_seen_refreshed_ = now;
     in.refresh_last_seen = true;
   }
-  in.agents = agents_;
-  in.health = health_;
-  in.promql = options_.promql_readings;
+  // Decide reads values that no agent stream writes while it runs.
+  agents_->CopyChanges(&agent_snapshot_);
+  in.agents = &agent_snapshot_;
+  health_->CopyChanges(GatedMetrics(fleet_), &health_snapshot_);
+  in.health = &health_snapshot_;
+  if (options_.promql_readings != nullptr) {
+    promql_snapshot_ = *options_.promql_readings;
+    in.promql = &promql_snapshot_;
+  }
   in.agent_grace = options_.agent_grace;
   in.agent_reconnect = options_.agent_reconnect;
   in.started = loaded_at_;

@@ -16,6 +16,7 @@
 #include "controller/reconciler_stats.h"
 #include "controller/rollout/agent_links.h"
 #include "controller/rollout/agent_observations.h"
+#include "controller/rollout/agent_snapshot.h"
 #include "controller/rollout/decide.h"
 #include "controller/rollout/fleet.h"
 #include "controller/rollout/reconnect_window.h"
@@ -138,6 +139,12 @@ class Reconciler {
 
   // Reconciler thread only.
   Fleet fleet_;
+  // What the tick decides on: copies of what agents said, of the health
+  // samples its gates read and of the PromQL answers, taken in Gather;
+  // nothing writes them while it decides.
+  AgentSnapshot agent_snapshot_;
+  HealthSnapshot health_snapshot_;
+  PromqlReadings promql_snapshot_;
   bool loaded_ = false;
   absl::Time loaded_at_ = absl::InfinitePast();  // see StepContext::started
   // When silence starts to count after the load (StepContext::

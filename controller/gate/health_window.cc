@@ -121,7 +121,9 @@ size_t HealthWindow::EvictIdle(absl::Time before) {
     for (auto it = shard.hosts.begin(); it != shard.hosts.end();) {
       if (it->second.newest < before) {
         Release(it->second.bytes);
+        shard.changes.Note(it->first, it->second.changed);
         it = shard.hosts.erase(it);
+        ++shard.forgets;
         ++evicted;
       } else {
         ++it;
@@ -206,7 +208,34 @@ std::optional<SampleRefusal> HealthWindow::Record(std::string_view host,
       series->next = (series->next + 1) % kSamplesPerSeries;
     }
     h->second.newest = std::max(h->second.newest, p.at);
+    h->second.changed = shard.changes.Note(h->first, h->second.changed);
     return std::nullopt;
+  }
+}
+
+const HealthWindow::Series* HealthWindow::FindSeries(const Shard& shard,
+                                                     std::string_view host,
+                                                     std::string_view metric) {
+  auto h = shard.hosts.find(host);
+  if (h == shard.hosts.end()) return nullptr;
+  auto m = h->second.metrics.find(metric);
+  return m == h->second.metrics.end() ? nullptr : &m->second;
+}
+
+std::optional<HealthWindow::Point> HealthWindow::Series::Newest() const {
+  if (ring.empty()) return std::nullopt;
+  return ring.size() < kSamplesPerSeries
+             ? ring.back()
+             : ring[(next + kSamplesPerSeries - 1) % kSamplesPerSeries];
+}
+
+void HealthWindow::Series::AppendSince(absl::Time since,
+                                       std::vector<Point>* out) const {
+  const size_t n = ring.size();
+  const size_t oldest = n < kSamplesPerSeries ? 0 : next;
+  for (size_t i = 0; i < n; ++i) {
+    const Point& p = ring[(oldest + i) % n];
+    if (p.at >= since) out->push_back(p);
   }
 }
 
@@ -214,18 +243,10 @@ std::optional<HealthWindow::Point> HealthWindow::Latest(
     std::string_view host, std::string_view metric, absl::Time since) const {
   Shard& shard = ShardFor(host);
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto h = shard.hosts.find(host);
-  if (h == shard.hosts.end()) return std::nullopt;
-  auto m = h->second.metrics.find(metric);
-  if (m == h->second.metrics.end() || m->second.ring.empty()) {
-    return std::nullopt;
-  }
-  const Series& s = m->second;
-  const Point& newest =
-      s.ring.size() < kSamplesPerSeries
-          ? s.ring.back()
-          : s.ring[(s.next + kSamplesPerSeries - 1) % kSamplesPerSeries];
-  if (newest.at < since) return std::nullopt;
+  const Series* s = FindSeries(shard, host, metric);
+  if (s == nullptr) return std::nullopt;
+  std::optional<Point> newest = s->Newest();
+  if (!newest || newest->at < since) return std::nullopt;
   return newest;
 }
 
@@ -235,17 +256,8 @@ std::vector<HealthWindow::Point> HealthWindow::Since(std::string_view host,
   std::vector<Point> out;
   Shard& shard = ShardFor(host);
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto h = shard.hosts.find(host);
-  if (h == shard.hosts.end()) return out;
-  auto m = h->second.metrics.find(metric);
-  if (m == h->second.metrics.end()) return out;
-  const Series& s = m->second;
-  const size_t n = s.ring.size();
-  const size_t oldest = n < kSamplesPerSeries ? 0 : s.next;
-  for (size_t i = 0; i < n; ++i) {
-    const Point& p = s.ring[(oldest + i) % n];
-    if (p.at >= since) out.push_back(p);
-  }
+  const Series* s = FindSeries(shard, host, metric);
+  if (s != nullptr) s->AppendSince(since, &out);
   return out;
 }
 
@@ -255,7 +267,9 @@ void HealthWindow::Erase(std::string_view host) {
   auto h = shard.hosts.find(host);
   if (h == shard.hosts.end()) return;
   Release(h->second.bytes);
+  shard.changes.Note(h->first, h->second.changed);
   shard.hosts.erase(h);
+  ++shard.forgets;
 }
 
 size_t HealthWindow::BytesKept(std::string_view host) const {

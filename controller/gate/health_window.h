@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "controller/gate/health_reader.h"
+#include "controller/gate/health_snapshot.h"
+#include "controller/rollout/change_log.h"
 #include "swell/v1/agent.pb.h"
 
 namespace swell::controller {
@@ -49,7 +52,7 @@ std::string_view SampleRefusalName(SampleRefusal reason);
 //
 // Thread-safe: agent reactions record while the reconciler reads. Sharded by
 // host so that writers rarely contend.
-class HealthWindow {
+class HealthWindow final : public HealthReader {
  public:
   static constexpr size_t kMaxSeriesPerHost = 64;
   static constexpr size_t kSamplesPerSeries = 32;
@@ -65,11 +68,7 @@ class HealthWindow {
     absl::Duration idle_after = absl::Hours(1);
   };
 
-  struct Point {
-    absl::Time at;  // when the controller received it
-    bool ok = false;
-    double value = 0;
-  };
+  using Point = HealthPoint;
 
   // What Record did with a report's samples.
   struct Outcome {
@@ -101,12 +100,19 @@ class HealthWindow {
   // The newest sample of `metric` on `host` received at or after `since`,
   // or nullopt when there is none.
   std::optional<Point> Latest(std::string_view host, std::string_view metric,
-                              absl::Time since) const;
+                              absl::Time since) const override;
 
   // Every sample of `metric` on `host` received at or after `since`, oldest
   // first; at most kSamplesPerSeries.
   std::vector<Point> Since(std::string_view host, std::string_view metric,
-                           absl::Time since) const;
+                           absl::Time since) const override;
+
+  // Brings `into` up to date: every sample of each of `metrics` on every
+  // host. Copies only the hosts that received a sample since `into` was
+  // last brought up to date (and drops those forgotten since), unless
+  // `metrics` differ from the last time: then it copies every host again.
+  void CopyChanges(const HealthSnapshot::MetricSet& metrics,
+                   HealthSnapshot* into) const;
 
   // Forgets a host (it left the fleet).
   void Erase(std::string_view host);
@@ -136,15 +142,22 @@ class HealthWindow {
   struct Series {
     std::vector<Point> ring;
     size_t next = 0;  // where the next point goes once the ring is full
+
+    std::optional<Point> Newest() const;
+    // Appends the points received at or after `since`, oldest first.
+    void AppendSince(absl::Time since, std::vector<Point>* out) const;
   };
   struct HostSeries {
     std::map<std::string, Series, std::less<>> metrics;
-    size_t bytes = 0;   // this host's share of bytes_
-    absl::Time newest;  // when its newest sample was received
+    size_t bytes = 0;      // this host's share of bytes_
+    absl::Time newest;     // when its newest sample was received
+    uint64_t changed = 0;  // its shard's change number at its newest sample
   };
   struct Shard {
     mutable std::mutex mu;
     std::map<std::string, HostSeries, std::less<>> hosts;
+    ChangeLog changes;     // numbers HostSeries::changed
+    uint64_t forgets = 0;  // hosts forgotten (Erase, EvictIdle), ever
   };
   static constexpr size_t kShards = 16;
 
@@ -152,6 +165,9 @@ class HealthWindow {
   static size_t HostBytes(size_t host_id_bytes);
   static size_t SeriesBytes(size_t name_bytes);
   Shard& ShardFor(std::string_view host) const;
+  // Under shard.mu; null when the host has no such series.
+  static const Series* FindSeries(const Shard& shard, std::string_view host,
+                                  std::string_view metric);
   // Adds `n` to bytes_ unless that would pass max_bytes.
   bool Reserve(size_t n);
   void Release(size_t n);

@@ -212,6 +212,23 @@ void ReadPromqlResponse(int http_status, const std::string& body,
       "outside a function)");
 }
 
+PromqlReadings::PromqlReadings(const PromqlReadings& other) {
+  std::lock_guard<std::mutex> lock(other.mu_);
+  readings_ = other.readings_;
+}
+
+PromqlReadings& PromqlReadings::operator=(const PromqlReadings& other) {
+  if (this == &other) return *this;
+  std::map<std::string, PromqlReading> copy;
+  {
+    std::lock_guard<std::mutex> lock(other.mu_);
+    copy = other.readings_;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  readings_ = std::move(copy);
+  return *this;
+}
+
 void PromqlReadings::Put(const std::string& key, PromqlReading reading) {
   std::lock_guard<std::mutex> lock(mu_);
   readings_[key] = std::move(reading);

@@ -77,6 +77,11 @@ void ReadPromqlResponse(int http_status, const std::string& body,
 // reconciler. Thread-safe.
 class PromqlReadings {
  public:
+  PromqlReadings() = default;
+  // A copy of what `other` holds now: the tick decides on such a copy.
+  PromqlReadings(const PromqlReadings& other);
+  PromqlReadings& operator=(const PromqlReadings& other);
+
   void Put(const std::string& key, PromqlReading reading);
   std::optional<PromqlReading> Latest(const std::string& key) const;
   // Forgets readings whose key is not in `keys` (their rollout ended).

@@ -9,6 +9,8 @@
 
 namespace swell::controller {
 
+class AgentSnapshot;
+
 // The newest apply result an agent reported for one variable.
 struct AgentApply {
   int64_t generation = 0;
@@ -44,6 +46,11 @@ class AgentObservations {
   // When the newest health report of the host's agent arrived;
   // InfinitePast when none has since the controller started.
   virtual absl::Time LastHealth(const std::string& host) const = 0;
+
+  // Brings `into` up to date with what is known now: every agent whose
+  // record changed since `into` was last brought up to date by this
+  // source (all of them the first time). The tick decides on such a copy.
+  virtual void CopyChanges(AgentSnapshot* into) const = 0;
 };
 
 }  // namespace swell::controller

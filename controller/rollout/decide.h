@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "controller/gate/health_window.h"
+#include "controller/gate/health_reader.h"
 #include "controller/gate/promql.h"
 #include "controller/rollout/agent_observations.h"
 #include "controller/rollout/fleet.h"
@@ -49,10 +49,12 @@ struct TickInput {
   // Whether the last_seen of long-connected agents is refreshed this tick
   // (RefreshLastSeen).
   bool refresh_last_seen = false;
-  // What agents said and the health they reported, as read-only views;
+  // What agents said, the health they reported and Prometheus' answers:
+  // values that nothing changes while Decide runs (the reconciler passes
+  // its copies: AgentSnapshot, HealthSnapshotFor, a PromqlReadings copy).
   // `promql` may be null (PromQL gates get no answer).
   const AgentObservations* agents = nullptr;
-  const HealthWindow* health = nullptr;
+  const HealthReader* health = nullptr;
   const PromqlReadings* promql = nullptr;
   // How silence is judged (StepContext).
   absl::Duration agent_grace = absl::Seconds(30);

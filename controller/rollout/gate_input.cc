@@ -15,9 +15,9 @@ bool Admitted(HostState s) {
          s == HostState::kRolledBack;
 }
 
-std::vector<double> GoodValues(const std::vector<HealthWindow::Point>& points) {
+std::vector<double> GoodValues(const std::vector<HealthPoint>& points) {
   std::vector<double> out;
-  for (const HealthWindow::Point& p : points) {
+  for (const HealthPoint& p : points) {
     if (p.ok) out.push_back(p.value);
   }
   return out;
@@ -36,7 +36,7 @@ std::string LabelOf(const std::map<std::string, Host>& hosts,
 GateInput GateInputFor(const GateSpec& g,
                        const std::map<std::string, RolloutHost>& hosts,
                        const std::map<std::string, Host>& fleet_hosts,
-                       const HealthWindow& health, absl::Time phase_started) {
+                       const HealthReader& health, absl::Time phase_started) {
   GateInput in;
   const bool latest =
       g.kind == GateKind::kMetric || g.kind == GateKind::kFraction;
@@ -58,7 +58,7 @@ GateInput GateInputFor(const GateSpec& g,
           (p && p->ok) ? std::optional<double>(p->value) : std::nullopt;
       if (p) in.sample_at[id] = p->at;
     } else if (baseline) {
-      std::vector<HealthWindow::Point> points =
+      std::vector<HealthPoint> points =
           health.Since(id, g.metric, std::max(phase_started, h.updated));
       in.changed_series[id] = GoodValues(points);
       if (!points.empty()) in.sample_at[id] = points.back().at;
@@ -66,6 +66,20 @@ GateInput GateInputFor(const GateSpec& g,
     }
   }
   return in;
+}
+
+HealthSnapshot::MetricSet GatedMetrics(const Fleet& fleet) {
+  HealthSnapshot::MetricSet out;
+  for (const auto& [id, r] : fleet.rollouts) {
+    if (!IsActive(r.rollout)) continue;
+    for (const GateSpec& g : r.plan.gates) {
+      if (g.kind == GateKind::kMetric || g.kind == GateKind::kFraction ||
+          g.kind == GateKind::kBaseline) {
+        out.insert(g.metric);
+      }
+    }
+  }
+  return out;
 }
 
 std::string PromqlQueryFor(const GateSpec& g, const std::string& rollout_id,
@@ -90,8 +104,7 @@ void AddPromqlInput(const GateSpec& g, const std::string& rollout_id,
                     absl::Time now, GateInput* in) {
   in->promql_query = PromqlQueryFor(g, rollout_id, hosts);
   std::optional<PromqlReading> r =
-      readings ? readings->Latest(PromqlKey(rollout_id, g.name))
-               : std::nullopt;
+      readings ? readings->Latest(PromqlKey(rollout_id, g.name)) : std::nullopt;
   if (!r || r->query != in->promql_query || r->url != g.promql.url ||
       r->at < phase_started) {
     in->promql_missing = absl::StrCat("no answer from ", g.promql.url,

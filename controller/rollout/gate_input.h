@@ -5,7 +5,10 @@
 
 #include "absl/time/time.h"
 #include "controller/gate/gate_evaluator.h"
+#include "controller/gate/health_reader.h"
+#include "controller/gate/health_snapshot.h"
 #include "controller/gate/health_window.h"
+#include "controller/rollout/fleet.h"
 #include "controller/rollout/model.h"
 
 namespace swell::controller {
@@ -22,7 +25,14 @@ namespace swell::controller {
 GateInput GateInputFor(const GateSpec& gate,
                        const std::map<std::string, RolloutHost>& hosts,
                        const std::map<std::string, Host>& fleet_hosts,
-                       const HealthWindow& health, absl::Time phase_started);
+                       const HealthReader& health, absl::Time phase_started);
+
+// The metrics that the gates of `fleet`'s active rollouts read from the
+// health window (threshold, fraction and baseline gates): what the tick's
+// HealthSnapshot holds. A rollout submitted in the tick is not in `fleet`
+// yet; none of its hosts can have converged, so its gates have no sample
+// to read before the next tick.
+HealthSnapshot::MetricSet GatedMetrics(const Fleet& fleet);
 
 // A PromQL gate's query for a rollout whose hosts are `hosts`: `{{hosts}}`
 // stands for the hosts admitted so far (applying, converged or failed).

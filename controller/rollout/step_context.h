@@ -10,7 +10,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "controller/gate/health_window.h"
+#include "controller/gate/health_reader.h"
 #include "controller/gate/promql.h"
 #include "controller/rollout/agent_observations.h"
 #include "controller/rollout/fleet.h"
@@ -21,7 +21,7 @@ namespace swell::controller {
 struct StepContext {
   const Fleet* fleet = nullptr;
   const AgentObservations* agents = nullptr;
-  const HealthWindow* health = nullptr;
+  const HealthReader* health = nullptr;
   absl::Time now;
   // An agent silent this long counts as failed.
   absl::Duration agent_grace = absl::Seconds(30);

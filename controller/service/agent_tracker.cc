@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 
 #include "common/value.h"
 
@@ -17,32 +18,56 @@ AgentTracker::Shard& AgentTracker::ShardFor(const std::string& host) const {
   return shards_[std::hash<std::string>{}(host) % kShards];
 }
 
-bool AgentTracker::SetActual(Agent& a, const swell::v1::ActualVariable& v) {
+AgentRecord& AgentTracker::Change(Shard& s, const std::string& host) {
+  AgentRecord& a = s.agents[host];
+  a.changed = s.changes.Note(host, a.changed);
+  return a;
+}
+
+AgentValues& AgentTracker::MutableValues(AgentRecord& a) {
+  // Copies are made only under the shard's lock, so a count of one cannot
+  // grow meanwhile: nobody else holds these values.
+  if (a.values == nullptr) {
+    a.values = std::make_shared<AgentValues>();
+  } else if (a.values.use_count() > 1) {
+    a.values = std::make_shared<AgentValues>(*a.values);
+  }
+  return const_cast<AgentValues&>(*a.values);
+}
+
+bool AgentTracker::SetActual(AgentRecord& a,
+                             const swell::v1::ActualVariable& v) {
+  static const AgentValues kNone;
+  const AgentValues& now = a.values ? *a.values : kNone;
   // A value the agent could not read is not a value: forget the old one,
   // and keep why, for on-call to read.
   if (!v.error().empty()) {
     std::string error = v.error().substr(0, kMaxErrorBytes);
-    bool changed = a.actual.erase(v.name()) > 0;
-    auto it = a.actual_errors.find(v.name());
-    changed |= it == a.actual_errors.end() || it->second != error;
-    a.actual_errors[v.name()] = std::move(error);
-    return changed;
-  }
-  bool changed = a.actual_errors.erase(v.name()) > 0;
-  auto it = a.actual.find(v.name());
-  if (it == a.actual.end()) {
-    a.actual.emplace(v.name(), v.value());
+    auto it = now.actual_errors.find(v.name());
+    if (!now.actual.contains(v.name()) && it != now.actual_errors.end() &&
+        it->second == error) {
+      return false;
+    }
+    AgentValues& values = MutableValues(a);
+    values.actual.erase(v.name());
+    values.actual_errors[v.name()] = std::move(error);
     return true;
   }
-  if (common::SameValue(it->second, v.value())) return changed;
-  it->second = v.value();
+  auto it = now.actual.find(v.name());
+  if (!now.actual_errors.contains(v.name()) && it != now.actual.end() &&
+      common::SameValue(it->second, v.value())) {
+    return false;
+  }
+  AgentValues& values = MutableValues(a);
+  values.actual_errors.erase(v.name());
+  values.actual[v.name()] = v.value();
   return true;
 }
 
 void AgentTracker::Connected(const swell::v1::Hello& hello, absl::Time now) {
   Shard& s = ShardFor(hello.host_id());
   std::lock_guard<std::mutex> lock(s.mu);
-  Agent& a = s.agents[hello.host_id()];
+  AgentRecord& a = Change(s, hello.host_id());
   a.streams++;
   a.last_heard = now;
   for (const auto& v : hello.actual()) SetActual(a, v);
@@ -51,7 +76,7 @@ void AgentTracker::Connected(const swell::v1::Hello& hello, absl::Time now) {
 void AgentTracker::Disconnected(const std::string& host, absl::Time now) {
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
-  Agent& a = s.agents[host];
+  AgentRecord& a = Change(s, host);
   a.streams = std::max(0, a.streams - 1);
   a.last_heard = now;
 }
@@ -59,13 +84,13 @@ void AgentTracker::Disconnected(const std::string& host, absl::Time now) {
 void AgentTracker::Heard(const std::string& host, absl::Time now) {
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
-  s.agents[host].last_heard = now;
+  Change(s, host).last_heard = now;
 }
 
 void AgentTracker::HeardHealth(const std::string& host, absl::Time now) {
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
-  Agent& a = s.agents[host];
+  AgentRecord& a = Change(s, host);
   a.last_heard = now;
   a.last_health = now;
 }
@@ -75,14 +100,20 @@ void AgentTracker::RecordApply(const std::string& host,
                                absl::Time now) {
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
-  Agent& a = s.agents[host];
+  AgentRecord& a = Change(s, host);
   a.last_heard = now;
-  AgentApply& apply = a.applies[r.variable()];
-  if (r.generation() < apply.generation) return;  // late, older news
-  apply = AgentApply{r.generation(), r.ok(),          r.actual(),
-                     r.message(),    r.output_tail(), now};
-  a.actual[r.variable()] = r.actual();
-  a.actual_errors.erase(r.variable());
+  if (a.values != nullptr) {
+    auto old = a.values->applies.find(r.variable());
+    if (old != a.values->applies.end() &&
+        r.generation() < old->second.generation) {
+      return;  // late, older news
+    }
+  }
+  AgentValues& values = MutableValues(a);
+  values.applies[r.variable()] = AgentApply{
+      r.generation(), r.ok(), r.actual(), r.message(), r.output_tail(), now};
+  values.actual[r.variable()] = r.actual();
+  values.actual_errors.erase(r.variable());
 }
 
 bool AgentTracker::RecordActual(const std::string& host,
@@ -90,11 +121,26 @@ bool AgentTracker::RecordActual(const std::string& host,
                                 absl::Time now) {
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
-  Agent& a = s.agents[host];
+  AgentRecord& a = Change(s, host);
   a.last_heard = now;
   bool changed = false;
   for (const auto& v : report.actual()) changed |= SetActual(a, v);
   return changed;
+}
+
+void AgentTracker::CopyChanges(AgentSnapshot* into) const {
+  into->set_started(started_);
+  std::vector<uint64_t>& up_to = into->copied_up_to();
+  up_to.resize(kShards, 0);
+  for (size_t i = 0; i < kShards; ++i) {
+    Shard& s = shards_[i];  // its change log is drained
+    std::lock_guard<std::mutex> lock(s.mu);
+    // No agent is ever removed, so every key drained has its record.
+    s.changes.Drain(s.agents, &up_to[i],
+                    [&](const std::string& host, const AgentRecord* a) {
+                      if (a != nullptr) into->Put(host, *a);
+                    });
+  }
 }
 
 bool AgentTracker::Connected(const std::string& host) const {
@@ -117,10 +163,7 @@ std::optional<swell::v1::Value> AgentTracker::Actual(
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
   auto it = s.agents.find(host);
-  if (it == s.agents.end()) return std::nullopt;
-  auto v = it->second.actual.find(variable);
-  if (v == it->second.actual.end()) return std::nullopt;
-  return v->second;
+  return it == s.agents.end() ? std::nullopt : ActualIn(it->second, variable);
 }
 
 std::optional<AgentApply> AgentTracker::LastApply(
@@ -128,10 +171,7 @@ std::optional<AgentApply> AgentTracker::LastApply(
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
   auto it = s.agents.find(host);
-  if (it == s.agents.end()) return std::nullopt;
-  auto v = it->second.applies.find(variable);
-  if (v == it->second.applies.end()) return std::nullopt;
-  return v->second;
+  return it == s.agents.end() ? std::nullopt : ApplyIn(it->second, variable);
 }
 
 std::string AgentTracker::ActualError(const std::string& host,
@@ -139,9 +179,7 @@ std::string AgentTracker::ActualError(const std::string& host,
   Shard& s = ShardFor(host);
   std::lock_guard<std::mutex> lock(s.mu);
   auto it = s.agents.find(host);
-  if (it == s.agents.end()) return "";
-  auto e = it->second.actual_errors.find(variable);
-  return e == it->second.actual_errors.end() ? "" : e->second;
+  return it == s.agents.end() ? "" : ActualErrorIn(it->second, variable);
 }
 
 absl::Time AgentTracker::LastHealth(const std::string& host) const {

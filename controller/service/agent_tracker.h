@@ -8,12 +8,15 @@
 
 #include "absl/time/time.h"
 #include "controller/rollout/agent_observations.h"
+#include "controller/rollout/agent_snapshot.h"
+#include "controller/rollout/change_log.h"
 #include "swell/v1/agent.pb.h"
 
 namespace swell::controller {
 
 // What agents said over their streams, kept in memory. Written by agent
-// reactions, read by the reconciler. Thread-safe; sharded by host.
+// reactions; the reconciler copies what changed into its own snapshot once
+// a tick (CopyChanges). Thread-safe; sharded by host.
 class AgentTracker final : public AgentObservations {
  public:
   // `started`: the controller's start, the LastHeard of agents not heard
@@ -43,28 +46,26 @@ class AgentTracker final : public AgentObservations {
   std::string ActualError(const std::string& host,
                           const std::string& variable) const override;
   absl::Time LastHealth(const std::string& host) const override;
+  // Copies the agents whose record changed since `into` last copied from
+  // this tracker; a record's values are shared, not copied.
+  void CopyChanges(AgentSnapshot* into) const override;
 
   int ConnectedCount() const;
 
  private:
-  struct Agent {
-    int streams = 0;
-    absl::Time last_heard = absl::InfinitePast();
-    absl::Time last_health = absl::InfinitePast();
-    std::map<std::string, swell::v1::Value> actual;
-    // Variables whose newest report was a read error, and that error
-    // (bounded: see SetActual).
-    std::map<std::string, std::string> actual_errors;
-    std::map<std::string, AgentApply> applies;
-  };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, Agent> agents;
+    std::unordered_map<std::string, AgentRecord> agents;
+    ChangeLog changes;  // numbers AgentRecord::changed
   };
   static constexpr size_t kShards = 16;
   Shard& ShardFor(const std::string& host) const;
-  // Whether it changed anything (RecordActual).
-  static bool SetActual(Agent& a, const swell::v1::ActualVariable& v);
+  // The record of `host`, marked changed. Under s.mu.
+  static AgentRecord& Change(Shard& s, const std::string& host);
+  // Values to change: a copy when a snapshot shares the current ones.
+  static AgentValues& MutableValues(AgentRecord& a);
+  // Whether it changed anything (RecordActual). Under the shard's lock.
+  static bool SetActual(AgentRecord& a, const swell::v1::ActualVariable& v);
 
   absl::Time started_;
   mutable std::array<Shard, kShards> shards_;

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "controller/rollout/agent_observations.h"
+#include "controller/rollout/agent_snapshot.h"
 
 namespace swell::testing {
 
@@ -47,6 +49,28 @@ class FakeAgents final : public controller::AgentObservations {
   absl::Time LastHealth(const std::string& host) const override {
     auto it = last_health.find(host);
     return it == last_health.end() ? absl::InfinitePast() : it->second;
+  }
+  // Copies every host the fake knows of, each time.
+  void CopyChanges(controller::AgentSnapshot* into) const override {
+    into->set_started(started);
+    std::map<std::string, controller::AgentRecord> records;
+    std::map<std::string, controller::AgentValues> values;
+    for (const auto& host : connected) records[host].streams = 1;
+    for (const auto& [host, at] : last_heard) records[host].last_heard = at;
+    for (const auto& [host, at] : last_health) records[host].last_health = at;
+    for (const auto& [key, v] : actual)
+      values[key.first].actual[key.second] = v;
+    for (const auto& [key, a] : applies) {
+      values[key.first].applies[key.second] = a;
+    }
+    for (const auto& [key, e] : actual_errors) {
+      values[key.first].actual_errors[key.second] = e;
+    }
+    for (auto& [host, v] : values) {
+      records[host].values =
+          std::make_shared<controller::AgentValues>(std::move(v));
+    }
+    for (auto& [host, r] : records) into->Put(host, std::move(r));
   }
 };
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/value.h"
+#include "controller/gate/health_window.h"
 #include "controller/rollout/commands.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_agents.h"

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/value.h"
+#include "controller/gate/health_window.h"
 #include "controller/rollout/commands.h"
 #include "controller/rollout/domain_budget.h"
 #include "controller/rollout/rollout_step.h"
@@ -60,8 +61,8 @@ class CohortStepTest : public ::testing::Test {
   void Step() {
     GenerationPlan gens(&fleet_);
     Mutation m;
-    StepContext ctx{&fleet_, &agents_, &health_, now_, absl::Seconds(30),
-                    started_};
+    StepContext ctx{&fleet_, &agents_,          &health_,
+                    now_,    absl::Seconds(30), started_};
     StepRollout(fleet_.rollouts.at("r-1"), ctx, &gens, &m);
     Apply(m, gens);
   }

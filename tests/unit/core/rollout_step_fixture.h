@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/value.h"
+#include "controller/gate/health_window.h"
 #include "controller/rollout/commands.h"
 #include "controller/rollout/decide.h"
 #include "controller/rollout/rollout_step.h"
