@@ -35,6 +35,7 @@
 #include "controller/service/pull_api.h"
 #include "controller/service/rollout_service.h"
 #include "controller/standby_reads.h"
+#include "controller/store/commit_listener.h"
 #include "controller/store/leader_election.h"
 #include "controller/store/postgres_store.h"
 #include "spdlog/spdlog.h"
@@ -399,9 +400,13 @@ int main(int argc, char** argv) {
     if (!identity.ok()) return Fail(identity.status(), "API tokens");
     api_identity = *std::move(identity);
   }
-  // While a standby: the model as the database has it, for reads.
-  swell::controller::StandbyReads standby_reads(store->get(), &policies,
-                                                &snapshots, &clock);
+  // While a standby: the model as the database has it, for reads, loaded
+  // again when the leader commits (a NOTIFY), and every 10 s in case a
+  // notification was missed.
+  swell::controller::StandbyReads standby_reads(
+      store->get(), &policies, &snapshots, &clock, absl::Seconds(10));
+  swell::controller::CommitListener commits(
+      conninfo, [&standby_reads] { standby_reads.Wake(); });
   swell::controller::RolloutServiceImpl rollout_service(
       &reconciler, &tracker, &policies,
       {&snapshots, &history, &clock, &election,
@@ -417,7 +422,9 @@ int main(int argc, char** argv) {
   spdlog::info("API on {}{}", listeners.api_listen,
                listeners.insecure ? " (plaintext)" : "");
   standby_reads.Start();
+  commits.Start();
   const int64_t epoch = election.AwaitLeadership(g_stop);
+  commits.Stop();
   standby_reads.Stop();
   if (epoch == 0) {  // stopped while a standby
     (*api_server)->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));

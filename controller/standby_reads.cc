@@ -9,12 +9,14 @@ namespace swell::controller {
 
 StandbyReads::StandbyReads(Store* store, const PolicySet* policies,
                            FleetSnapshots* snapshots,
-                           const common::Clock* clock, absl::Duration period)
+                           const common::Clock* clock, absl::Duration period,
+                           absl::Duration min_interval)
     : store_(store),
       policies_(policies),
       snapshots_(snapshots),
       clock_(clock),
-      period_(period) {}
+      period_(period),
+      min_interval_(min_interval) {}
 
 StandbyReads::~StandbyReads() { Stop(); }
 
@@ -40,6 +42,11 @@ absl::Status StandbyReads::Refresh() {
   return LoadLocked();
 }
 
+void StandbyReads::Wake() {
+  absl::MutexLock lock(&mu_);
+  woken_ = true;
+}
+
 absl::Status StandbyReads::PublishOnce() {
   absl::MutexLock lock(&load_mu_);
   if (stopped_) return absl::OkStatus();
@@ -48,6 +55,7 @@ absl::Status StandbyReads::PublishOnce() {
 
 absl::Status StandbyReads::LoadLocked() {
   last_load_start_ = absl::Now();
+  loads_++;
   last_load_ = Load();
   return last_load_;
 }
@@ -64,7 +72,11 @@ absl::Status StandbyReads::Load() {
 
 void StandbyReads::Run() {
   absl::Time last_error = absl::InfinitePast();
+  auto woken_or_stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return woken_ || stopping_;
+  };
   while (true) {
+    const absl::Time started = absl::Now();
     if (absl::Status s = PublishOnce();
         !s.ok() && absl::Now() - last_error > absl::Seconds(10)) {
       spdlog::warn("standby: cannot read the model for reads: {}",
@@ -72,7 +84,15 @@ void StandbyReads::Run() {
       last_error = absl::Now();
     }
     absl::MutexLock lock(&mu_);
-    if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), period_)) return;
+    mu_.AwaitWithDeadline(absl::Condition(&woken_or_stopping),
+                          started + period_);
+    if (stopping_) return;
+    // Woken (or the period is over): at most one load per min_interval.
+    if (mu_.AwaitWithDeadline(absl::Condition(&stopping_),
+                              started + min_interval_)) {
+      return;
+    }
+    woken_ = false;
   }
 }
 

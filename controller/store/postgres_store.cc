@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "controller/store/commit_listener.h"
 #include "controller/store/pg_errors.h"
 #include "controller/store/pg_migrations.h"
 #include "controller/store/pg_read.h"
@@ -25,12 +26,13 @@ constexpr int kMinServerVersion = 140000;  // extract() returns exact numeric
 
 pqxx::row LockTermForCommit(pqxx::dbtransaction& tx, absl::Duration lease) {
   // The lease is a number of our own: one simple query, as before the
-  // timeout was set here.
-  return tx.exec1(
-      absl::StrCat("SELECT epoch, leader, set_config("
-                   "'idle_in_transaction_session_timeout', '",
-                   absl::ToInt64Milliseconds(lease),
-                   "', true) FROM leadership WHERE id = 1 FOR SHARE"));
+  // timeout was set here. The notification wakes the standbys
+  // (CommitListener); it is sent only if this transaction commits.
+  return tx.exec1(absl::StrCat(
+      "SELECT epoch, leader, set_config("
+      "'idle_in_transaction_session_timeout', '",
+      absl::ToInt64Milliseconds(lease), "', true), pg_notify('",
+      kCommittedChannel, "', '') FROM leadership WHERE id = 1 FOR SHARE"));
 }
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Connect(
